@@ -1,0 +1,48 @@
+"""Model providers behind one interface, chosen by `--model PROVIDER:NAME`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from .base import ModelRequest, Provider
+
+PROVIDERS = ("local", "openai", "scripted")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    provider: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.name}" if self.name else self.provider
+
+
+def parse_model(spec: str) -> ModelSpec:
+    provider, _, name = spec.partition(":")
+    provider = provider.strip().lower()
+    if provider not in PROVIDERS:
+        raise UsageError(f"unknown model provider {provider!r} in --model {spec!r}; "
+                         f"use one of: {', '.join(p + ':NAME' for p in PROVIDERS)}")
+    if provider in ("openai", "scripted") and not name:
+        raise UsageError(f"--model {provider}: needs a name, e.g. --model {provider}:"
+                         + ("gpt-4o-mini" if provider == "openai" else "turns.jsonl"))
+    return ModelSpec(provider, name)
+
+
+def open_openai(name: str, base_url: str | None, api_key: str | None, notice: Callable[[str], None],
+                context_window: int | None = None) -> Provider:
+    from .openai_compat import OpenAICompatible
+
+    base_url = base_url or os.environ.get("OPENAI_BASE_URL")
+    api_key = api_key or os.environ.get("OPENAI_API_KEY")
+    if not base_url and not api_key:
+        raise UsageError("--model openai:NAME needs --base-url (any OpenAI-compatible server) or an API key "
+                         "(--api-key or OPENAI_API_KEY) for api.openai.com")
+    return OpenAICompatible(name, base_url=base_url, api_key=api_key, notice=notice, context_window=context_window)
+
+
+__all__ = ["ModelRequest", "ModelSpec", "Provider", "open_openai", "parse_model"]

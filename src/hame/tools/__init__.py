@@ -1,0 +1,19 @@
+"""The built-in tools. Each is a module with a pydantic argument model; `default_tools()` is the set a run gets."""
+
+from __future__ import annotations
+
+from .base import Tool, ToolContext
+
+
+def default_tools() -> list[Tool]:
+    from .edit_file import EditFile
+    from .list_files import ListFiles
+    from .read_file import ReadFile
+    from .run_shell import RunShell
+    from .search import Search
+    from .write_file import WriteFile
+
+    return [ListFiles(), ReadFile(), Search(), WriteFile(), EditFile(), RunShell()]
+
+
+__all__ = ["Tool", "ToolContext", "default_tools"]

@@ -1,0 +1,140 @@
+"""The agent loop: build request → call model → validate and run tool calls → append results → repeat, until
+the model answers without a tool call or a budget stops it. It emits events and never prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import messages as msg
+from ..errors import ProviderError
+from ..events import (
+    AssistantTurn,
+    ErrorEvent,
+    Event,
+    Final,
+    MessageAdded,
+    ModelRequest,
+    Notice,
+    TextDelta,
+)
+from ..messages import Message, ModelResponse, ToolCall, Usage
+from ..providers.base import ModelRequest as Request
+from ..providers.base import Provider
+from ..tools.base import Tool, ToolContext
+from .protocol import ToolProtocol
+from .runner import ToolRunner
+
+Gate = Callable[[Tool, dict[str, Any]], str | None]
+
+
+@dataclass
+class LoopConfig:
+    max_steps: int = 40
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_output_chars: int = 12000
+    one_call_per_turn: bool = False
+    max_format_retries: int = 3
+
+
+@dataclass
+class RunResult:
+    result: str
+    stop_reason: str
+    steps: int
+    usage: Usage
+    files_changed: list[str]
+    error: str | None = None
+
+
+@dataclass
+class Agent:
+    provider: Provider
+    tools: list[Tool]
+    ctx: ToolContext
+    emit: Callable[[Event], None]
+    protocol: ToolProtocol
+    config: LoopConfig = field(default_factory=LoopConfig)
+    messages: list[Message] = field(default_factory=list)
+    gate: Gate | None = None
+    steps: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+    def __post_init__(self) -> None:
+        self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars)
+
+    def add(self, message: Message) -> None:
+        self.messages.append(message)
+        self.emit(MessageAdded(message=message, step=self.steps))
+
+    def run(self, task: str) -> RunResult:
+        self.add(msg.user(task))
+        failures = 0
+        budget_end = self.steps + self.config.max_steps
+        try:
+            while True:
+                if self.steps >= budget_end:
+                    return self._finish("", "max_steps")
+                self.steps += 1
+                self.ctx.step = self.steps
+                response = self._call_model()
+                calls, problem = self.protocol.calls_of(response)
+                if problem:
+                    failures += 1
+                    self._reject(response, problem)
+                    if failures > self.config.max_format_retries:
+                        return self._finish("", "error", f"the model's output could not be used {failures} times")
+                    continue
+                answer = self.protocol.final_answer(calls)
+                if answer is not None or not calls:
+                    text = answer if answer is not None else response.text
+                    self.add(msg.assistant(response.text) if answer is None else self.protocol.assistant_message(
+                        response, calls))
+                    return self._finish(text.strip(), "completed")
+                failures = 0
+                self._act(response, calls)
+        except KeyboardInterrupt:
+            return self._finish("", "interrupted")
+        except ProviderError as exc:
+            self.emit(ErrorEvent(message=str(exc)))
+            return self._finish("", "error", str(exc))
+
+    def _call_model(self) -> ModelResponse:
+        request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
+                          max_tokens=self.config.max_tokens, temperature=self.config.temperature,
+                          response_format=self.protocol.response_format())
+        est = msg.messages_tokens(request.messages)
+        self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
+        response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))
+        if not response.usage.input_tokens:
+            response.usage.input_tokens, response.usage.estimated = est, True
+        self.usage.add(response.usage)
+        self.emit(AssistantTurn(step=self.steps, text=response.text,
+                                tool_calls=[c.to_openai() for c in response.tool_calls],
+                                usage=response.usage.to_dict(), finish_reason=response.finish_reason))
+        return response
+
+    def _reject(self, response: ModelResponse, problem: str) -> None:
+        self.emit(Notice(text=f"unusable model output: {problem.splitlines()[0]}"))
+        self.add(msg.assistant(response.text or ""))
+        self.add(msg.user(problem))
+
+    def _act(self, response: ModelResponse, calls: list[ToolCall]) -> None:
+        skipped = len(calls) - 1 if self.config.one_call_per_turn and len(calls) > 1 else 0
+        run = calls[:1] if skipped else calls
+        self.add(self.protocol.assistant_message(response, run))
+        results = [(call, self.runner.execute(call)) for call in run]
+        note = (f"Only your first tool call was run; {skipped} more were ignored. "
+                "Look at its result, then send the next call.") if skipped else ""
+        for message in self.protocol.result_messages(results, note):
+            self.add(message)
+
+    def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
+        files = list(self.ctx.files_changed)
+        self.emit(Final(result=result, stop_reason=reason, steps=self.steps, usage=self.usage.to_dict(),
+                        files_changed=files))
+        return RunResult(result, reason, self.steps, self.usage, files, error)
+
+

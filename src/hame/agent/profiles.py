@@ -1,0 +1,35 @@
+"""Model profiles: per-model defaults that make a weak model succeed (tool protocol, sampling, output caps)
+and keep a strong one unconstrained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    tool_protocol: str = "native"
+    temperature: float | None = None
+    max_tokens: int | None = 4096
+    one_call_per_turn: bool = False
+    max_output_chars: int = 12000
+    context_window: int = 32768
+
+
+FRONTIER = Profile("default")
+SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
+                      one_call_per_turn=True, max_output_chars=4000, context_window=16384)
+SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
+
+
+def profile_for(provider: str, name: str) -> Profile:
+    if provider == "scripted":
+        return SCRIPTED
+    if provider == "local":
+        return SMALL_LOCAL
+    return FRONTIER
+
+
+def with_overrides(profile: Profile, **overrides: object) -> Profile:
+    return replace(profile, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,85 @@
+"""How tool calls travel between hame and a model: `native` (the server's function calling), `text` (calls
+written in the reply, parsed leniently), or `constrained` (the reply is forced by a JSON schema to be exactly one
+valid call). Whatever the mode, a reply without native calls is also run through the lenient text parser."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .. import messages as msg
+from ..messages import Message, ModelResponse, ToolCall, new_call_id
+from ..tools.base import Tool
+from ..tools.textcalls import json_schema_for_calls, parse_tool_calls
+
+Mode = Literal["native", "text", "constrained"]
+ANSWER_TOOL = "final_answer"
+REPETITION = ("Your reply started repeating the same text over and over, so it was cut off. "
+              "Send one short tool call, or a short final answer.")
+EMPTY_REPLY = ("Your reply was empty. Either call one tool, or answer the user in plain text "
+               "if the task is complete.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What running one tool call produced, as the model will see it."""
+
+    text: str
+    ok: bool
+
+
+class ToolProtocol:
+    def __init__(self, mode: Mode, tools: list[Tool]) -> None:
+        self.mode = mode
+        self.tools = tools
+        self.params = {t.name: list(t.parameters().get("properties", {})) for t in tools}
+
+    def tool_schemas(self) -> list[dict[str, Any]]:
+        return [t.schema() for t in self.tools] if self.mode == "native" else []
+
+    def response_format(self) -> dict[str, Any] | None:
+        if self.mode != "constrained":
+            return None
+        schema = json_schema_for_calls([t.schema() for t in self.tools], allow_answer=True)
+        return {"type": "json_schema", "json_schema": {"name": "tool_call", "schema": schema}}
+
+    def calls_of(self, response: ModelResponse) -> tuple[list[ToolCall], str | None]:
+        if response.tool_calls:
+            return response.tool_calls, None
+        if response.finish_reason == "repetition":
+            return [], REPETITION
+        if not response.text.strip():
+            return [], EMPTY_REPLY
+        params = dict(self.params)
+        params.setdefault(ANSWER_TOOL, ["text"])
+        parsed = parse_tool_calls(response.text, params)
+        if parsed.error:
+            return [], parsed.error
+        calls = [ToolCall(new_call_id(), c.name, dict(c.arguments), msg_json(c.arguments)) for c in parsed.calls]
+        return calls, None
+
+    def final_answer(self, calls: list[ToolCall]) -> str | None:
+        if calls and calls[0].name == ANSWER_TOOL and ANSWER_TOOL not in self.params:
+            args = calls[0].arguments or {}
+            return str(args.get("text") or next(iter(args.values()), "") or "")
+        return None
+
+    def assistant_message(self, response: ModelResponse, calls: list[ToolCall]) -> Message:
+        if self.mode == "native":
+            prose = response.text if response.tool_calls else ""
+            return msg.assistant(prose, calls)
+        return msg.assistant(response.text)
+
+    def result_messages(self, results: list[tuple[ToolCall, Outcome]], note: str = "") -> list[Message]:
+        if self.mode == "native":
+            out = [msg.tool_result(call.id, call.name, outcome.text) for call, outcome in results]
+            if note:
+                out.append(msg.user(note))
+            return out
+        blocks = [f'<tool_response name="{call.name}">\n{outcome.text}\n</tool_response>' for call, outcome in results]
+        return [msg.user("\n".join(blocks) + (f"\n{note}" if note else ""))]
+
+
+def msg_json(arguments: dict[str, Any]) -> str:
+    return json.dumps(arguments, ensure_ascii=False)

@@ -1,0 +1,143 @@
+"""The composition root: turns settings into a provider, tools, a session and an agent, and runs a task."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import messages as msg
+from .agent.loop import Agent, LoopConfig, RunResult
+from .agent.profiles import Profile, profile_for, with_overrides
+from .agent.protocol import ToolProtocol
+from .context.prompt import build_system_prompt, load_prompt, tools_section
+from .errors import UsageError
+from .events import EventBus, EventSink, Notice, SessionStart
+from .providers import Provider, open_openai, parse_model
+from .session import resume as resume_mod
+from .session.store import SessionFiles, find_session
+from .session.transcript import Transcript
+from .tools import Tool, ToolContext, default_tools
+
+
+@dataclass
+class Settings:
+    workspace: Path
+    model: str = "local"
+    base_url: str | None = None
+    api_key: str | None = None
+    max_steps: int = 40
+    tool_protocol: str = "auto"
+    temperature: float | None = None
+    approval: str = "full-auto"
+    sandbox: str = "auto"
+    sandbox_network: bool = False
+    resume: str | None = None
+    sinks: list[EventSink] = field(default_factory=list)
+
+
+class Run:
+    """One session: its provider, agent and transcript. Use as a context manager; `run(task)` per task."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.bus = EventBus()
+        for sink in settings.sinks:
+            self.bus.subscribe(sink)
+        self.workspace = Path(os.path.realpath(settings.workspace))
+        if not self.workspace.is_dir():
+            raise UsageError(f"workspace {settings.workspace} is not a directory")
+        spec = parse_model(settings.model)
+        self.model_name = str(spec)
+        self.profile = self._profile(spec.provider, spec.name)
+        self.provider = self._provider(spec.provider, spec.name)
+        self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
+        self.transcript: Transcript | None = None
+        self.agent = self._agent()
+
+    def _profile(self, provider: str, name: str) -> Profile:
+        s = self.settings
+        protocol = None if s.tool_protocol == "auto" else s.tool_protocol
+        return with_overrides(profile_for(provider, name), tool_protocol=protocol, temperature=s.temperature)
+
+    def _provider(self, provider: str, name: str) -> Provider:
+        notice = self._notice
+        if provider == "scripted":
+            from .providers.scripted import ScriptedModel
+
+            return ScriptedModel(name, context_window=self.profile.context_window)
+        if provider == "openai":
+            return open_openai(name, self.settings.base_url, self.settings.api_key, notice)
+        from .providers.local_provider import open_local
+
+        return open_local(name, notice, self.profile)
+
+    def _notice(self, text: str) -> None:
+        self.bus.emit(Notice(text=text))
+
+    def tools(self) -> list[Tool]:
+        return default_tools()
+
+    def _agent(self) -> Agent:
+        tools = self.tools()
+        protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
+        ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
+                          network=self.settings.sandbox_network)
+        p = self.profile
+        config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
+                            max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn)
+        return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config)
+
+    def _sandbox(self) -> str:
+        mode = self.settings.sandbox
+        if mode == "auto":
+            from .permissions.sandbox import bwrap_available
+
+            reason = bwrap_available()
+            if reason:
+                self._notice(f"sandbox unavailable ({reason}); shell commands run unsandboxed")
+            return "none" if reason else "bwrap"
+        return mode
+
+    def system_prompt(self, protocol: ToolProtocol) -> str:
+        sections = [load_prompt("system.md")]
+        if protocol.mode != "native":
+            sections.append(tools_section(protocol.tools))
+        sections.append(f"# Workspace\n{self.workspace}")
+        return build_system_prompt(sections)
+
+    def start(self, task: str) -> None:
+        """Open the transcript and put the stable prefix (or the resumed history) in place."""
+        if self.transcript is not None:
+            return
+        resumed = self.settings.resume is not None
+        history, closing = [], []
+        if resumed:
+            history, self.agent.steps, _head, closing = resume_mod.load(self.files.transcript)
+        self.transcript = Transcript(self.files.transcript)
+        self.bus.subscribe(self.transcript.write)
+        self.bus.emit(SessionStart(session_id=self.files.id, workspace=str(self.workspace), model=self.model_name,
+                                   task=task, resumed=resumed))
+        if history:
+            self.agent.messages = history
+            for m in closing:
+                self.agent.add(m)
+        else:
+            self.agent.add(msg.system(self.system_prompt(self.agent.protocol)))
+
+    def run(self, task: str) -> RunResult:
+        self.start(task)
+        return self.agent.run(task)
+
+    def close(self) -> None:
+        try:
+            self.provider.close()
+        finally:
+            if self.transcript:
+                self.transcript.close()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

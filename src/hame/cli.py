@@ -1,0 +1,137 @@
+"""The `hame` command: flags → settings → a run (headless or the REPL), plus subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import HameError, UsageError
+from .events import Final
+
+SUBCOMMANDS = ("sessions", "map")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hame", description="A coding agent that makes small local models useful.")
+    p.add_argument("--version", action="version", version=f"hame {__version__}")
+    p.add_argument("-p", "--prompt", metavar="TASK", help="run one task headlessly and exit")
+    p.add_argument("--cwd", metavar="DIR", default=".", help="workspace directory (default: current directory)")
+    p.add_argument("--model", metavar="PROVIDER:NAME", default=os.environ.get("HAME_MODEL", "local"),
+                   help="local[:NAME|:PATH.gguf] (default), openai:NAME, scripted:FILE (env HAME_MODEL)")
+    p.add_argument("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL)")
+    p.add_argument("--api-key", help="API key (env OPENAI_API_KEY)")
+    p.add_argument("--max-steps", type=int, default=40, metavar="N", help="stop after N model calls (default 40)")
+    p.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text",
+                   help="headless output (default text)")
+    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained"), default="auto",
+                   help="how tool calls are exchanged with the model (default: from the model profile)")
+    p.add_argument("--temperature", type=float, help="sampling temperature (default: from the model profile)")
+    p.add_argument("--approval", choices=("read-only", "ask", "auto-edit", "full-auto"),
+                   help="what runs without asking (default: full-auto headless, ask in the REPL)")
+    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="sandbox for shell commands (default: bwrap where available)")
+    p.add_argument("--sandbox-network", action="store_true", help="allow network access inside the sandbox")
+    p.add_argument("--resume", metavar="ID", help="resume a session: an id, an id prefix, or 'latest'")
+    p.add_argument("--continue", dest="cont", action="store_true", help="resume the latest session here")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return subcommand(argv[0], argv[1:])
+        args = build_parser().parse_args(argv)
+        return run(args)
+    except UsageError as exc:
+        print(f"hame: error: {exc}", file=sys.stderr)
+        return 2
+    except HameError as exc:
+        print(f"hame: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hame: interrupted", file=sys.stderr)
+        return 130
+
+
+def settings_from(args: argparse.Namespace, sinks: list) -> object:
+    from .app import Settings
+
+    if args.max_steps < 1:
+        raise UsageError("--max-steps must be at least 1")
+    return Settings(workspace=Path(args.cwd), model=args.model, base_url=args.base_url, api_key=args.api_key,
+                    max_steps=args.max_steps, tool_protocol=args.tool_protocol, temperature=args.temperature,
+                    approval=args.approval or ("full-auto" if args.prompt else "ask"), sandbox=args.sandbox,
+                    sandbox_network=args.sandbox_network, resume="latest" if args.cont else args.resume, sinks=sinks)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.prompt is None:
+        from .ui.repl import repl
+
+        return repl(settings_from(args, []))  # type: ignore[arg-type]
+    return headless(args)
+
+
+def headless(args: argparse.Namespace) -> int:
+    from .app import Run
+    from .ui.headless import EXIT_CODES, Progress, StreamJson, summary
+
+    finals: list[Final] = []
+    sinks: list = [lambda e: finals.append(e) if isinstance(e, Final) else None]
+    sinks.append(StreamJson() if args.output_format == "stream-json" else Progress())
+    with Run(settings_from(args, sinks)) as session:  # type: ignore[arg-type]
+        result = session.run(args.prompt)
+        final = finals[-1]
+        if args.output_format == "json":
+            print(json.dumps(summary(final, session.files.id, str(session.files.transcript)), ensure_ascii=False))
+        elif args.output_format == "text":
+            if result.result:
+                print(result.result)
+            if result.stop_reason != "completed":
+                print(f"hame: stopped: {result.stop_reason}" + (f" ({result.error})" if result.error else ""),
+                      file=sys.stderr)
+    return EXIT_CODES.get(result.stop_reason, 1)
+
+
+def subcommand(name: str, argv: list[str]) -> int:
+    if name == "sessions":
+        from .session.store import list_sessions
+
+        p = argparse.ArgumentParser(prog="hame sessions", description="list saved sessions, newest first")
+        p.add_argument("--all", action="store_true", help="all workspaces, not only the current directory")
+        a = p.parse_args(argv)
+        infos = list_sessions(None if a.all else Path.cwd())
+        if not infos:
+            print("no sessions" + ("" if a.all else " for this workspace (try --all)"))
+        for i in infos:
+            print(f"{i.id}  {_when(i.started)}  {_when(i.last_activity)}  {i.steps:>3} steps  {i.workspace}  "
+                  f"{i.task.splitlines()[0][:60] if i.task else ''}")
+        return 0
+    if name == "map":
+        return _map(argv)
+    raise UsageError(f"unknown subcommand {name}")
+
+
+def _map(argv: list[str]) -> int:
+    from .context.repomap import map_command
+    from .session.transcript import state_dir
+
+    p = argparse.ArgumentParser(prog="hame map", description="print the ranked repo map of the current directory")
+    p.add_argument("--budget", type=int, default=1024, help="token budget (default 1024)")
+    p.add_argument("--cwd", default=".", help="repository directory")
+    a = p.parse_args(argv)
+    print(map_command(Path(a.cwd).resolve(), a.budget, state_dir() / "repomap"))
+    return 0
+
+
+def _when(ts: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+

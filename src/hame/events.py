@@ -1,0 +1,130 @@
+"""The event union: the only contract between the agent loop and anything that watches it.
+
+The loop emits events and never prints. The transcript writer, the headless printers, the REPL and the bench
+runner all subscribe to the same stream. Every event serialises to one JSON object with a "type" key.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from .messages import Message
+
+
+@dataclass
+class Event:
+    type: ClassVar[str] = "event"
+    ts: float = field(default_factory=time.time, init=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **asdict(self)}
+
+
+@dataclass
+class SessionStart(Event):
+    type: ClassVar[str] = "session_start"
+    session_id: str
+    workspace: str
+    model: str
+    task: str
+    resumed: bool = False
+
+
+@dataclass
+class MessageAdded(Event):
+    """A message appended to the conversation history, exactly as later requests will carry it."""
+
+    type: ClassVar[str] = "message"
+    message: Message
+    step: int
+
+
+@dataclass
+class ModelRequest(Event):
+    type: ClassVar[str] = "model_request"
+    step: int
+    n_messages: int
+    est_tokens: int
+
+
+@dataclass
+class TextDelta(Event):
+    """A streamed piece of the assistant's text (not written to the transcript)."""
+
+    type: ClassVar[str] = "text_delta"
+    text: str
+
+
+@dataclass
+class AssistantTurn(Event):
+    type: ClassVar[str] = "assistant"
+    step: int
+    text: str
+    tool_calls: list[dict[str, Any]]
+    usage: dict[str, int]
+    finish_reason: str | None = None
+
+
+@dataclass
+class ToolCallStart(Event):
+    type: ClassVar[str] = "tool_call"
+    step: int
+    call_id: str
+    name: str
+    arguments: dict[str, Any] | None
+
+
+@dataclass
+class ToolResultEvent(Event):
+    type: ClassVar[str] = "tool_result"
+    step: int
+    call_id: str
+    name: str
+    ok: bool
+    output: str
+    full_output_path: str | None = None
+
+
+@dataclass
+class Notice(Event):
+    """Something the user should know that is not an error: a retry, a nudge, a fallback."""
+
+    type: ClassVar[str] = "notice"
+    text: str
+
+
+@dataclass
+class Final(Event):
+    type: ClassVar[str] = "final"
+    result: str
+    stop_reason: str
+    steps: int
+    usage: dict[str, int]
+    files_changed: list[str]
+
+
+@dataclass
+class ErrorEvent(Event):
+    type: ClassVar[str] = "error"
+    message: str
+    fatal: bool = True
+
+
+EventSink = Callable[[Event], None]
+
+
+class EventBus:
+    """Fans each event out to every subscriber, in subscription order."""
+
+    def __init__(self) -> None:
+        self._sinks: list[EventSink] = []
+
+    def subscribe(self, sink: EventSink) -> None:
+        self._sinks.append(sink)
+
+    def emit(self, event: Event) -> None:
+        for sink in self._sinks:
+            sink(event)

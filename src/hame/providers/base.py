@@ -1,0 +1,39 @@
+"""The model seam: one small interface every provider implements, and the parsing of `--model` specs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..messages import Message, ModelResponse
+
+TextCallback = Callable[[str], None]
+
+
+@dataclass
+class ModelRequest:
+    messages: list[Message]
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    max_tokens: int | None = None
+    temperature: float | None = None
+    response_format: dict[str, Any] | None = None
+    slot: int | None = None  # llama.cpp server slot: side requests use their own so the main KV cache survives
+
+    def wire(self) -> dict[str, Any]:
+        """The request body (messages and tools) as an OpenAI-compatible server receives it."""
+        body: dict[str, Any] = {"messages": self.messages}
+        if self.tools:
+            body["tools"] = self.tools
+        if self.response_format:
+            body["response_format"] = self.response_format
+        return body
+
+
+class Provider(Protocol):
+    name: str
+    context_window: int | None
+
+    def complete(self, request: ModelRequest, on_text: TextCallback | None = None) -> ModelResponse: ...
+
+    def close(self) -> None: ...

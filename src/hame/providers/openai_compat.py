@@ -1,0 +1,134 @@
+"""Any OpenAI-compatible chat-completions server (OpenAI, vLLM, llama.cpp, Ollama, LM Studio) through the
+official `openai` SDK: native function calling, streaming, and retries with backoff from one table."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import openai
+
+from ..errors import ProviderError
+from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
+from .base import ModelRequest, TextCallback
+from .repetition import is_degenerate
+
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
+
+
+class OpenAICompatible:
+    def __init__(self, model: str, *, base_url: str | None, api_key: str | None, context_window: int | None = None,
+                 extra_body: dict[str, Any] | None = None, timeout: float = 600.0,
+                 retry_delays: tuple[float, ...] = RETRY_DELAYS, notice: Callable[[str], None] | None = None) -> None:
+        self.model = model
+        self.name = f"openai:{model}"
+        self.context_window = context_window
+        self.extra_body = dict(extra_body or {})
+        self.retry_delays = retry_delays
+        self.notice = notice or (lambda _msg: None)
+        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
+
+    @property
+    def base_url(self) -> str:
+        return str(self.client.base_url)
+
+    def complete(self, request: ModelRequest, on_text: TextCallback | None = None) -> ModelResponse:
+        for attempt in range(len(self.retry_delays) + 1):
+            try:
+                return self._stream(request, on_text)
+            except ProviderError as exc:
+                if not exc.retryable or attempt == len(self.retry_delays):
+                    raise
+                delay = self.retry_delays[attempt]
+                self.notice(f"{exc}; retrying in {delay:.0f}s ({attempt + 1}/{len(self.retry_delays)})")
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _stream(self, request: ModelRequest, on_text: TextCallback | None) -> ModelResponse:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": request.messages, "stream": True,
+                                  "stream_options": {"include_usage": True}}
+        if request.tools:
+            kwargs["tools"] = request.tools
+        if request.max_tokens:
+            kwargs["max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            kwargs["temperature"] = request.temperature
+        if request.response_format:
+            kwargs["response_format"] = request.response_format
+        extra = dict(self.extra_body)
+        if request.slot is not None and "cache_prompt" in extra:
+            extra["id_slot"] = request.slot
+        if extra:
+            kwargs["extra_body"] = extra
+        try:
+            stream = self.client.chat.completions.create(**kwargs)
+            return _collect(stream, on_text)
+        except openai.APIStatusError as exc:
+            raise _status_error(exc) from None
+        except (openai.APIConnectionError, httpx.HTTPError) as exc:
+            raise ProviderError(f"cannot reach the model server at {self.base_url} ({_reason(exc)})",
+                                retryable=True) from None
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _collect(stream: Any, on_text: TextCallback | None) -> ModelResponse:
+    parts: list[str] = []
+    calls: dict[int, dict[str, str]] = {}
+    usage = Usage()
+    finish: str | None = None
+    unchecked = 0
+    for chunk in stream:
+        if chunk.usage:
+            usage = _usage(chunk.usage, getattr(chunk, "timings", None))
+        for choice in chunk.choices:
+            delta = choice.delta
+            if delta.content:
+                parts.append(delta.content)
+                unchecked += len(delta.content)
+                if on_text:
+                    on_text(delta.content)
+            for tc in delta.tool_calls or []:
+                acc = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
+                acc["id"] = tc.id or acc["id"]
+                if tc.function:
+                    acc["name"] += tc.function.name or ""
+                    acc["arguments"] += tc.function.arguments or ""
+            finish = choice.finish_reason or finish
+        if unchecked >= 256:
+            unchecked = 0
+            if not calls and is_degenerate("".join(parts)):
+                stream.close()
+                finish = "repetition"
+                break
+    tool_calls = [ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=parse_arguments(c["arguments"]),
+                           raw_arguments=c["arguments"]) for i, c in sorted(calls.items())]
+    return ModelResponse(text="".join(parts), tool_calls=tool_calls, usage=usage, finish_reason=finish)
+
+
+def _usage(u: Any, timings: Any) -> Usage:
+    details = getattr(u, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or 0
+    if not cached and isinstance(timings, dict):
+        cached = int(timings.get("cache_n") or 0)
+    return Usage(input_tokens=u.prompt_tokens or 0, output_tokens=u.completion_tokens or 0, cached_tokens=cached)
+
+
+def _status_error(exc: openai.APIStatusError) -> ProviderError:
+    status = exc.status_code
+    body = exc.message or ""
+    retryable = status in (408, 409, 429) or status >= 500
+    hint = {401: " (check --api-key / OPENAI_API_KEY)", 404: " (check --base-url and the model name)"}.get(status, "")
+    return ProviderError(f"model server returned HTTP {status}{hint}: {body[:300]}", retryable=retryable,
+                         status=status)
+
+
+def _reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    text = str(cause or exc) or type(exc).__name__
+    if "refused" in text.lower() or "connect" in text.lower():
+        return "connection refused — is the server running?"
+    return text[:200]

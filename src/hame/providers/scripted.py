@@ -1,0 +1,76 @@
+"""A deterministic model for tests and demos: `--model scripted:FILE`.
+
+FILE is JSONL, one model turn per line:
+  {"content": "...", "tool_calls": [{"name": "read_file", "arguments": {"path": "a.py"}}]}   native tool calls
+  {"content": "all done"}                                                                    a final answer
+  {"text": "<tool_call>{...}</tool_call>"}        raw model text, parsed by hame's text tool-call parser
+Every request it receives is appended, exactly as an OpenAI-compatible server would receive it, to FILE.requests.jsonl.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ProviderError, UsageError
+from ..messages import ModelResponse, ToolCall, Usage, estimate_tokens, new_call_id, parse_arguments
+from .base import ModelRequest, TextCallback
+
+
+class ScriptedModel:
+    def __init__(self, path: str, context_window: int | None = None) -> None:
+        self.path = Path(path).expanduser()
+        self.name = f"scripted:{path}"
+        self.context_window = context_window
+        self.turns = self._load()
+        self.log = Path(str(self.path) + ".requests.jsonl")
+        self.index = 0
+
+    def _load(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(f"cannot read scripted model file {self.path}: {exc.strerror}") from None
+        turns = []
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                turn = json.loads(line)
+            except ValueError as exc:
+                raise UsageError(f"{self.path}:{n}: not valid JSON ({exc})") from None
+            if not isinstance(turn, dict):
+                raise UsageError(f"{self.path}:{n}: each line must be a JSON object")
+            turns.append(turn)
+        return turns
+
+    def complete(self, request: ModelRequest, on_text: TextCallback | None = None) -> ModelResponse:
+        with open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(request.wire(), ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if self.index >= len(self.turns):
+            raise ProviderError(f"scripted model {self.path} has no turn {self.index + 1} "
+                                f"(the script has {len(self.turns)} turns)")
+        turn = self.turns[self.index]
+        self.index += 1
+        text = str(turn.get("text", turn.get("content")) or "")
+        calls = [_call(c) for c in turn.get("tool_calls") or []]
+        if on_text and text:
+            on_text(text)
+        prompt = estimate_tokens(json.dumps(request.wire(), ensure_ascii=False))
+        usage = Usage(prompt, estimate_tokens(text + json.dumps([c.to_openai() for c in calls])), 0, estimated=True)
+        return ModelResponse(text=text, tool_calls=calls, usage=usage,
+                             finish_reason="tool_calls" if calls else "stop")
+
+    def close(self) -> None:
+        pass
+
+
+def _call(spec: dict[str, Any]) -> ToolCall:
+    raw = spec.get("arguments", {})
+    raw_text = raw if isinstance(raw, str) else json.dumps(raw)
+    return ToolCall(id=spec.get("id") or new_call_id(), name=str(spec.get("name", "")),
+                    arguments=parse_arguments(raw), raw_arguments=raw_text)

@@ -1,0 +1,66 @@
+"""The durable transcript: every event appended as one JSON line, flushed and fsynced, so a kill -9 loses at
+most the line being written. `$HAME_STATE_DIR/sessions/<session-id>.jsonl` (default ~/.local/state/hame)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from ..events import Event, TextDelta
+
+
+def state_dir() -> Path:
+    env = os.environ.get("HAME_STATE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "hame"
+
+
+def sessions_dir() -> Path:
+    return state_dir() / "sessions"
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+class Transcript:
+    """Append-only JSONL writer; subscribe `transcript.write` to the event bus."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh: IO[str] = open(path, "a", encoding="utf-8")
+
+    def write(self, event: Event) -> None:
+        if isinstance(event, TextDelta) or self._fh.closed:
+            return
+        self.append(event.to_dict())
+
+    def append(self, record: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every complete record of a transcript; a torn last line (killed mid-write) is skipped."""
+    records = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue
+    return records

@@ -1,0 +1,95 @@
+"""The tool seam: a named tool with a pydantic argument model, a description built from its real limits, and a
+flag saying whether it changes anything. Validation happens here, once, before any tool code runs."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..errors import ToolError
+
+
+class Args(BaseModel):
+    """Base of every tool's arguments: unknown keys are ignored (small models add them), types are coerced."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+@dataclass
+class FileView:
+    """What the model last saw of a file: used to dedupe re-reads and to refuse edits of a stale view."""
+
+    mtime_ns: int
+    size: int
+    step: int
+    ranges: set[tuple[int, int]] = field(default_factory=set)
+
+
+@dataclass
+class ToolContext:
+    workspace: Path
+    session_dir: Path | None = None
+    sandbox: str = "none"
+    network: bool = False
+    shell_timeout_cap: int = 600
+    step: int = 0
+    seen: dict[str, FileView] = field(default_factory=dict)
+    files_changed: list[str] = field(default_factory=list)
+
+    def changed(self, rel: str) -> None:
+        if rel not in self.files_changed:
+            self.files_changed.append(rel)
+
+    @property
+    def outputs_dir(self) -> Path | None:
+        return self.session_dir / "outputs" if self.session_dir else None
+
+
+class Tool(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    Args: ClassVar[type[Args]]
+    mutating: ClassVar[bool] = False
+
+    @abstractmethod
+    def run(self, args: Any, ctx: ToolContext) -> str: ...
+
+    def parameters(self) -> dict[str, Any]:
+        return _clean_schema(self.Args.model_json_schema())
+
+    def schema(self) -> dict[str, Any]:
+        """The OpenAI function-calling schema of this tool."""
+        return {"type": "function",
+                "function": {"name": self.name, "description": self.description, "parameters": self.parameters()}}
+
+    def validate(self, arguments: dict[str, Any] | None) -> Any:
+        if arguments is None:
+            raise ToolError(f"Arguments for {self.name} must be a JSON object. Expected: {self.signature()}")
+        try:
+            return self.Args.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+                                 for e in exc.errors())
+            raise ToolError(f"Invalid arguments for {self.name}: {problems}. Expected: {self.signature()}") from None
+
+    def signature(self) -> str:
+        props = self.parameters().get("properties", {})
+        required = set(self.parameters().get("required", []))
+        parts = [p if p in required else f"{p}?" for p in props]
+        return f"{self.name}({', '.join(parts)})"
+
+
+def _clean_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop pydantic's titles: they cost prompt tokens and tell the model nothing."""
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "title":
+            continue
+        if isinstance(value, dict):
+            value = _clean_schema(value) if key != "properties" else {k: _clean_schema(v) for k, v in value.items()}
+        out[key] = value
+    return out

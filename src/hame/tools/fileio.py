@@ -1,0 +1,54 @@
+"""Reading a file before changing it and writing it back, shared by the mutating file tools."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import ToolError
+from .base import FileView, ToolContext
+
+
+def read_text_for_edit(path: Path, rel: str, ctx: ToolContext, *, must_exist: bool) -> str | None:
+    """The current text of a file about to be changed, or None when it does not exist (and need not)."""
+    if not path.exists():
+        if must_exist:
+            raise ToolError(f"No such file: {rel!r}. To create it use write_file.")
+        return None
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ToolError(f"{rel} is a binary file; it cannot be edited as text")
+    text = data.decode("utf-8", errors="replace")
+    view = ctx.seen.get(rel)
+    st = path.stat()
+    if view and (view.mtime_ns, view.size) != (st.st_mtime_ns, st.st_size):
+        del ctx.seen[rel]
+        raise ToolError(f"{rel} changed on disk since you last read it (step {view.step}); read it again with "
+                        f"read_file before changing it. Its current start:\n{_head(text)}")
+    return text
+
+
+def write_text(path: Path, text: str, ctx: ToolContext, rel: str) -> None:
+    """Write atomically (temp file + rename, keeping the mode) and remember the new state as seen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".hame-tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    st = path.stat()
+    ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, ctx.step)
+    ctx.changed(rel)
+
+
+def _head(text: str, n: int = 30) -> str:
+    lines = text.splitlines()
+    shown = "\n".join(f"{i}\t{line}" for i, line in enumerate(lines[:n], 1))
+    return shown + (f"\n[... {len(lines) - n} more lines]" if len(lines) > n else "")

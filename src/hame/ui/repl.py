@@ -1,0 +1,36 @@
+"""A simple interactive loop (a richer one comes later): read a task, run it, show progress and the answer."""
+
+from __future__ import annotations
+
+import sys
+
+from ..app import Run, Settings
+from ..events import Event, TextDelta
+from .headless import Progress
+
+
+def repl(settings: Settings) -> int:
+    settings.sinks = [Progress(), _stream_text]
+    with Run(settings) as session:
+        print(f"hame — {session.model_name} in {session.workspace}. Ctrl-D to quit.", file=sys.stderr)
+        while True:
+            try:
+                task = input("\n> ").strip()
+            except EOFError:
+                return 0
+            except KeyboardInterrupt:
+                continue
+            if not task:
+                continue
+            if task in ("/exit", "/quit"):
+                return 0
+            result = session.run(task)
+            print()
+            if result.stop_reason != "completed":
+                print(f"[stopped: {result.stop_reason}]", file=sys.stderr)
+
+
+def _stream_text(event: Event) -> None:
+    if isinstance(event, TextDelta):
+        sys.stdout.write(event.text)
+        sys.stdout.flush()

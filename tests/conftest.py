@@ -1,0 +1,62 @@
+"""Shared fixtures: temp git workspaces, scripted-model files, and the real CLI run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+
+
+def make_workspace(root: Path, files: dict[str, str], git: bool = True) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    if git:
+        env = {**os.environ, **GIT_ENV}
+        for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-qm", "init"]):
+            subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
+    return root
+
+
+def call(name: str, **arguments: object) -> dict:
+    return {"name": name, "arguments": arguments}
+
+
+def write_script(path: Path, turns: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(t) + "\n" for t in turns))
+    return path
+
+
+def requests_of(script: Path) -> list[dict]:
+    log = Path(str(script) + ".requests.jsonl")
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "state"
+    monkeypatch.setenv("HAME_STATE_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def hame(state_dir: Path):
+    """Run the real `hame` CLI in a subprocess; returns CompletedProcess."""
+
+    def run(*args: str, timeout: float = 60, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, "HAME_STATE_DIR": str(state_dir), **(env or {})}
+        for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "HAME_MODEL"):
+            if k not in (env or {}):
+                full_env.pop(k, None)
+        return subprocess.run([sys.executable, "-m", "hame", *args], capture_output=True, text=True,
+                              timeout=timeout, env=full_env, stdin=subprocess.DEVNULL, **kw)
+
+    return run
