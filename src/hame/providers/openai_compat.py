@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import openai
 
 from ..errors import ProviderError
@@ -67,9 +66,13 @@ class OpenAICompatible:
             return _collect(stream, on_text)
         except openai.APIStatusError as exc:
             raise _status_error(exc) from None
-        except (openai.APIConnectionError, httpx.HTTPError) as exc:
+        except openai.APIConnectionError as exc:
             raise ProviderError(f"cannot reach the model server at {self.base_url} ({_reason(exc)})",
                                 retryable=True) from None
+        except Exception as exc:
+            if not _is_transport_error(exc):
+                raise
+            raise ProviderError(f"the connection to {self.base_url} broke mid-reply ({exc})", retryable=True) from None
 
     def close(self) -> None:
         self.client.close()
@@ -124,6 +127,11 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
     hint = {401: " (check --api-key / OPENAI_API_KEY)", 404: " (check --base-url and the model name)"}.get(status, "")
     return ProviderError(f"model server returned HTTP {status}{hint}: {body[:300]}", retryable=retryable,
                          status=status)
+
+
+def _is_transport_error(exc: Exception) -> bool:
+    """An error of the HTTP stack under the SDK (httpx or httpx2, httpcore), raised while a stream is read."""
+    return type(exc).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "h11") or isinstance(exc, OSError)
 
 
 def _reason(exc: BaseException) -> str:
