@@ -10,13 +10,18 @@ from . import messages as msg
 from .agent.loop import Agent, LoopConfig, RunResult
 from .agent.profiles import Profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
+from .context.agents_md import InstructionTracker, render_instructions
+from .context.git import git_root
 from .context.prompt import build_system_prompt, load_prompt, tools_section
+from .context.repomap import RepoMap
+from .context.workspace import workspace_snapshot
 from .errors import UsageError
 from .events import EventBus, EventSink, Notice, SessionStart
+from .messages import ToolCall
 from .providers import Provider, open_openai, parse_model
 from .session import resume as resume_mod
 from .session.store import SessionFiles, find_session
-from .session.transcript import Transcript
+from .session.transcript import Transcript, state_dir
 from .tools import Tool, ToolContext, default_tools
 
 
@@ -53,6 +58,7 @@ class Run:
         self.provider = self._provider(spec.provider, spec.name)
         self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
         self.transcript: Transcript | None = None
+        self.instructions = InstructionTracker(git_root(self.workspace) or self.workspace, self.workspace)
         self.agent = self._agent()
 
     def _profile(self, provider: str, name: str) -> Profile:
@@ -86,7 +92,16 @@ class Run:
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn)
-        return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config)
+        return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, after_calls=self._new_instructions)
+
+    def _new_instructions(self, calls: list[ToolCall]) -> str | None:
+        """Instruction files of subdirectories, added when the agent first touches a file there."""
+        found = []
+        for call in calls:
+            path = (call.arguments or {}).get("path")
+            if isinstance(path, str) and path:
+                found += self.instructions.on_touch(self.workspace / path)
+        return ("# More instructions (AGENTS.md)\n" + render_instructions(found)) if found else None
 
     def _sandbox(self) -> str:
         mode = self.settings.sandbox
@@ -99,11 +114,18 @@ class Run:
             return "none" if reason else "bwrap"
         return mode
 
-    def system_prompt(self, protocol: ToolProtocol) -> str:
+    def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         sections = [load_prompt("system.md")]
         if protocol.mode != "native":
             sections.append(tools_section(protocol.tools))
-        sections.append(f"# Workspace\n{self.workspace}")
+        sections.append("# Workspace\n" + workspace_snapshot(self.workspace))
+        if self.instructions.initial:
+            sections.append("# Instructions (AGENTS.md)\n" + render_instructions(self.instructions.initial))
+        if self.profile.repo_map_tokens:
+            repo_map = RepoMap(self.workspace, state_dir() / "cache" / "repomap", time_limit=5.0)
+            text = repo_map.render(self.profile.repo_map_tokens, focus_words=task.split())
+            if text.strip():
+                sections.append("# Repo map (ranked definitions)\n" + text)
         return build_system_prompt(sections)
 
     def start(self, task: str) -> None:
@@ -123,7 +145,7 @@ class Run:
             for m in closing:
                 self.agent.add(m)
         else:
-            self.agent.add(msg.system(self.system_prompt(self.agent.protocol)))
+            self.agent.add(msg.system(self.system_prompt(self.agent.protocol, task)))
 
     def run(self, task: str) -> RunResult:
         self.start(task)

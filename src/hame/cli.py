@@ -125,7 +125,7 @@ def _map(argv: list[str]) -> int:
     p.add_argument("--budget", type=int, default=1024, help="token budget (default 1024)")
     p.add_argument("--cwd", default=".", help="repository directory")
     a = p.parse_args(argv)
-    print(map_command(Path(a.cwd).resolve(), a.budget, state_dir() / "repomap"))
+    print(map_command(Path(a.cwd).resolve(), a.budget, state_dir() / "cache" / "repomap"))
     return 0
 
 

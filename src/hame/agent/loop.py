@@ -59,6 +59,7 @@ class Agent:
     config: LoopConfig = field(default_factory=LoopConfig)
     messages: list[Message] = field(default_factory=list)
     gate: Gate | None = None
+    after_calls: Callable[[list[ToolCall]], str | None] | None = None  # new facts to append after a turn
     steps: int = 0
     usage: Usage = field(default_factory=Usage)
 
@@ -130,6 +131,9 @@ class Agent:
                 "Look at its result, then send the next call.") if skipped else ""
         for message in self.protocol.result_messages(results, note):
             self.add(message)
+        extra = self.after_calls(run) if self.after_calls else None
+        if extra:
+            self.add(msg.user(extra))
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
         files = list(self.ctx.files_changed)

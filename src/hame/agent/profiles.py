@@ -15,11 +15,13 @@ class Profile:
     one_call_per_turn: bool = False
     max_output_chars: int = 12000
     context_window: int = 32768
+    repo_map_tokens: int = 1024
 
 
 FRONTIER = Profile("default")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
-                      one_call_per_turn=True, max_output_chars=4000, context_window=16384)
+                      one_call_per_turn=True, max_output_chars=4000, context_window=16384,
+                      repo_map_tokens=512)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from ..errors import ToolError
 from . import paths
 from .base import Args, Tool, ToolContext
 from .rg import rg_files
@@ -29,8 +30,8 @@ class ListFiles(Tool):
     def run(self, args: ListArgs, ctx: ToolContext) -> str:
         base = paths.resolve(ctx.workspace, args.path)
         if not base.is_dir():
-            from ..errors import ToolError
-            raise ToolError(f"{args.path!r} is not a directory" + (" (it is a file: use read_file)" if base.is_file() else ""))
+            hint = " (it is a file: use read_file)" if base.is_file() else ""
+            raise ToolError(f"{args.path!r} is not a directory{hint}")
         files = [f for f in rg_files(base) if not (set(Path(f).parts[:-1]) & SKIP_DIRS)]
         return render_tree(files, args.depth, paths.relative(ctx.workspace, base))
 

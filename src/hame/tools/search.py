@@ -20,7 +20,7 @@ class SearchArgs(Args):
 
 class Search(Tool):
     name = "search"
-    description = f"Search file contents with a regex (ripgrep); shows up to {MAX_MATCHES} matching lines as path:line:text."
+    description = f"Search file contents with a regex (ripgrep); up to {MAX_MATCHES} matching lines as path:line:text."
     Args = SearchArgs
 
     def run(self, args: SearchArgs, ctx: ToolContext) -> str:
