@@ -10,6 +10,7 @@ from . import messages as msg
 from .agent.loop import Agent, LoopConfig, RunResult
 from .agent.profiles import Profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
+from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
 from .context.git import git_root
 from .context.prompt import build_system_prompt, load_prompt, tools_section
@@ -18,8 +19,12 @@ from .context.workspace import workspace_snapshot
 from .errors import UsageError
 from .events import EventBus, EventSink, Notice, SessionStart
 from .messages import ToolCall
+from .permissions.approval import Asker, Gatekeeper
+from .permissions.rules import MODES, Rules
+from .permissions.sandbox import bwrap_available
 from .providers import Provider, open_openai, parse_model
 from .session import resume as resume_mod
+from .session.state import SessionState
 from .session.store import SessionFiles, find_session
 from .session.transcript import Transcript, state_dir
 from .tools import Tool, ToolContext, default_tools
@@ -39,6 +44,7 @@ class Settings:
     sandbox_network: bool = False
     resume: str | None = None
     sinks: list[EventSink] = field(default_factory=list)
+    asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
 
 class Run:
@@ -55,10 +61,12 @@ class Run:
         spec = parse_model(settings.model)
         self.model_name = str(spec)
         self.profile = self._profile(spec.provider, spec.name)
-        self.provider = self._provider(spec.provider, spec.name)
         self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
+        self.state = SessionState(self.files, self.workspace, self.bus.emit)  # locks the session
+        self.provider = self._provider(spec.provider, spec.name)
         self.transcript: Transcript | None = None
         self.instructions = InstructionTracker(git_root(self.workspace) or self.workspace, self.workspace)
+        self.gatekeeper = self._gatekeeper()
         self.agent = self._agent()
 
     def _profile(self, provider: str, name: str) -> Profile:
@@ -82,7 +90,7 @@ class Run:
         self.bus.emit(Notice(text=text))
 
     def tools(self) -> list[Tool]:
-        return default_tools()
+        return default_tools() + self.state.tools()
 
     def _agent(self) -> Agent:
         tools = self.tools()
@@ -92,7 +100,10 @@ class Run:
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn)
-        return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, after_calls=self._new_instructions)
+        return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.gatekeeper,
+                     after_calls=self._new_instructions,
+                     before_request=lambda: self.state.before_request(ctx),
+                     before_mutation=self.state.before_mutation)
 
     def _new_instructions(self, calls: list[ToolCall]) -> str | None:
         """Instruction files of subdirectories, added when the agent first touches a file there."""
@@ -104,15 +115,32 @@ class Run:
         return ("# More instructions (AGENTS.md)\n" + render_instructions(found)) if found else None
 
     def _sandbox(self) -> str:
+        """The sandbox for shell commands; when bubblewrap is missing, say so once and make shell commands ask."""
         mode = self.settings.sandbox
-        if mode == "auto":
-            from .permissions.sandbox import bwrap_available
+        if mode == "none":
+            return "none"
+        reason = bwrap_available()
+        if reason and mode == "bwrap":
+            raise UsageError(f"--sandbox bwrap: bubblewrap cannot be used here ({reason}); "
+                             "install it (apt-get install bubblewrap) or pass --sandbox none")
+        if reason:
+            self.gatekeeper.shell_needs_approval = (f"the sandbox is unavailable ({reason}), so shell commands "
+                                                    "need approval (or run with --sandbox none)")
+            self._notice(self.gatekeeper.shell_needs_approval)
+            return "none"
+        return "bwrap"
 
-            reason = bwrap_available()
-            if reason:
-                self._notice(f"sandbox unavailable ({reason}); shell commands run unsandboxed")
-            return "none" if reason else "bwrap"
-        return mode
+    def _gatekeeper(self) -> Gatekeeper:
+        config = load_config(self.workspace)
+        try:
+            rules = Rules.from_config(config.get("permissions", {}))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        mode = self.settings.approval
+        if mode not in MODES:
+            raise UsageError(f"unknown approval mode {mode!r}; use one of {', '.join(MODES)}")
+        return Gatekeeper(rules, mode, self.workspace, asker=self.settings.asker,  # type: ignore[arg-type]
+                          project_config=project_config_path(self.workspace))
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         sections = [load_prompt("system.md")]
@@ -149,14 +177,32 @@ class Run:
 
     def run(self, task: str) -> RunResult:
         self.start(task)
+        self.state.memory.note_task(task)
         return self.agent.run(task)
+
+    def switch(self, resume: str | None) -> None:
+        """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping
+        the provider. Raises (and stays in this session) when the other session is in use."""
+        files = find_session(resume, self.workspace) if resume else SessionFiles.new()
+        if files.id == self.files.id:
+            return
+        state = SessionState(files, self.workspace, self.bus.emit)
+        self._close_session()
+        self.settings.resume, self.files, self.state = resume, files, state
+        self.agent = self._agent()
+
+    def _close_session(self) -> None:
+        if self.transcript:
+            self.bus.unsubscribe(self.transcript.write)
+            self.transcript.close()
+            self.transcript = None
+        self.state.close()
 
     def close(self) -> None:
         try:
             self.provider.close()
         finally:
-            if self.transcript:
-                self.transcript.close()
+            self._close_session()
 
     def __enter__(self) -> Run:
         return self

@@ -12,7 +12,7 @@ from . import __version__
 from .errors import HameError, UsageError
 from .events import Final
 
-SUBCOMMANDS = ("sessions", "map")
+SUBCOMMANDS = ("sessions", "map", "rewind", "bench", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,7 +114,37 @@ def subcommand(name: str, argv: list[str]) -> int:
         return 0
     if name == "map":
         return _map(argv)
+    if name == "rewind":
+        return _rewind(argv)
+    if name == "bench":
+        from .bench.cli import bench_main
+
+        return bench_main(argv)
+    if name == "export":
+        from .bench.cli import export_main
+
+        return export_main(argv)
     raise UsageError(f"unknown subcommand {name}")
+
+
+def _rewind(argv: list[str]) -> int:
+    from .session.rewind import rewind
+
+    p = argparse.ArgumentParser(prog="hame rewind", description="restore a session's workspace files to before a "
+                                "step; lists what will change first (no --to: lists the checkpoints)")
+    p.add_argument("session", help="a session id, an id prefix, or 'latest' (of the current directory)")
+    p.add_argument("--to", type=int, metavar="STEP", help="restore the files to as they were before STEP")
+    p.add_argument("--yes", action="store_true", help="apply without asking")
+    a = p.parse_args(argv)
+    confirm = (lambda q: True) if a.yes else (_ask if sys.stdin.isatty() else None)
+    return rewind(a.session, a.to, confirm, print)
+
+
+def _ask(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def _map(argv: list[str]) -> int:

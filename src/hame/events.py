@@ -113,6 +113,37 @@ class ErrorEvent(Event):
     fatal: bool = True
 
 
+@dataclass
+class MemoryUpdate(Event):
+    """The session's working memory after a change: a full snapshot (the last one wins on resume)."""
+
+    type: ClassVar[str] = "memory"
+    memory: dict[str, Any]
+
+
+@dataclass
+class CheckpointEvent(Event):
+    """The workspace was snapshotted before `step` changed files; `commit` is in the shadow repository."""
+
+    type: ClassVar[str] = "checkpoint"
+    step: int
+    commit: str
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Restored(Event):
+    """Files were restored to before `step`; `saved` is a commit holding what they were just before."""
+
+    type: ClassVar[str] = "restore"
+    step: int
+    commit: str
+    saved: str
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
 EventSink = Callable[[Event], None]
 
 
@@ -124,6 +155,10 @@ class EventBus:
 
     def subscribe(self, sink: EventSink) -> None:
         self._sinks.append(sink)
+
+    def unsubscribe(self, sink: EventSink) -> None:
+        if sink in self._sinks:
+            self._sinks.remove(sink)
 
     def emit(self, event: Event) -> None:
         for sink in self._sinks:

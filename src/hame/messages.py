@@ -22,12 +22,17 @@ class ToolCall:
     raw_arguments: str = ""
 
     def to_openai(self) -> dict[str, Any]:
-        args = self.raw_arguments if self.arguments is None else json.dumps(self.arguments, ensure_ascii=False)
+        args = self.raw_arguments if self.arguments is None else compact_json(self.arguments)
         return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": args}}
 
 
 def new_call_id() -> str:
-    return "call_" + uuid.uuid4().hex[:12]
+    """Nine alphanumerics: the strictest format servers accept (Mistral's), short in every request."""
+    return uuid.uuid4().hex[:9]
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any] | None:
@@ -78,14 +83,17 @@ def user(text: str) -> Message:
 
 
 def assistant(text: str, calls: list[ToolCall] | None = None) -> Message:
-    msg: Message = {"role": "assistant", "content": text or None}
+    """An assistant turn; `content` is left out when it is empty and there are tool calls (as the API allows)."""
+    msg: Message = {"role": "assistant"}
+    if text or not calls:
+        msg["content"] = text or ""
     if calls:
         msg["tool_calls"] = [c.to_openai() for c in calls]
     return msg
 
 
-def tool_result(call_id: str, name: str, text: str) -> Message:
-    return {"role": "tool", "tool_call_id": call_id, "name": name, "content": text}
+def tool_result(call_id: str, text: str) -> Message:
+    return {"role": "tool", "tool_call_id": call_id, "content": text}
 
 
 def estimate_tokens(text: str) -> int:

@@ -142,3 +142,20 @@ def test_dead_server_is_a_clear_error(tmp_path: Path, hame) -> None:
     r = hame("-p", "x", "--cwd", str(ws), "--model", "openai:m", "--base-url", "http://127.0.0.1:9/v1",
              "--api-key", "k", "--output-format", "json", timeout=120)
     assert r.returncode == 1 and "cannot reach the model server" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_repeated_identical_search_is_deduplicated(tmp_path: Path, hame) -> None:
+    files = {f"m{i}.py": f"def function_number_{i}(argument):\n    return argument\n" for i in range(20)}
+    ws = make_workspace(tmp_path / "ws", files)
+    script = write_script(tmp_path / "s.jsonl", [
+        {"content": "", "tool_calls": [call("search", pattern="def ")]},
+        {"content": "", "tool_calls": [call("search", pattern="def ")]},
+        {"content": "", "tool_calls": [call("write_file", path="m99.py", content="def extra():\n    pass\n")]},
+        {"content": "", "tool_calls": [call("search", pattern="def ")]},
+        {"content": "done"},
+    ])
+    assert hame("-p", "x", "--cwd", str(ws), "--model", f"scripted:{script}").returncode == 0
+    results = [m["content"] for m in requests_of(script)[-1]["messages"] if m["role"] == "tool"]
+    assert "function_number_7" in results[0]
+    assert results[1].startswith("Same output as this identical call at step 1")
+    assert "m99.py" in results[3]

@@ -38,7 +38,7 @@ def test_read_file_numbers_lines_and_says_when_more(ws: Path) -> None:
     ctx = ToolContext(ws)
     out = run(ReadFile(), ctx, path="pkg/mod.py", offset=10, limit=3)
     assert out.splitlines()[:3] == ["10\tline 10", "11\tline 11", "12\tline 12"]
-    assert "lines 10-12 of 1000; use offset=13 to continue" in out
+    assert "[lines 10-12 of 1000; next: offset=13]" in out
 
 
 def test_read_file_binary_missing_and_directory(ws: Path) -> None:
@@ -57,7 +57,7 @@ def test_reread_of_unchanged_file_is_deduplicated_and_change_shows_new_text(ws: 
     assert "return a - b" in first
     ctx.step = 5
     again = run(ReadFile(), ctx, path="calc.py")
-    assert "unchanged since you read them at step 0" in again and "return" not in again
+    assert "Unchanged since you read it at step 0" in again and "return" not in again
     (ws / "calc.py").write_text("def add(a, b):\n    return a + b  # changed\n")
     assert "changed" in run(ReadFile(), ctx, path="calc.py")
 
@@ -98,9 +98,11 @@ def test_list_files_depth_collapses_deep_dirs(ws: Path) -> None:
 def test_search_finds_matches_with_line_numbers_and_caps(ws: Path) -> None:
     ctx = ToolContext(ws)
     out = run(Search(), ctx, pattern="return a")
-    assert "calc.py:2:    return a - b" in out
+    assert out.splitlines() == ["calc.py", "2:    return a - b"]
     many = run(Search(), ctx, pattern="line", path="pkg")
-    assert "more matches not shown" in many and len(many.splitlines()) == 101
+    assert many.splitlines()[:2] == ["pkg/mod.py", "1:line 1"]
+    assert many.endswith("[940 more matches not shown; narrow the pattern, path or glob]")
+    assert len(many.splitlines()) == 62
     assert "No matches" in run(Search(), ctx, pattern="zzz_nothing")
     assert "2:" in run(Search(), ctx, pattern="return", glob="*.py")
 

@@ -59,12 +59,15 @@ class Agent:
     config: LoopConfig = field(default_factory=LoopConfig)
     messages: list[Message] = field(default_factory=list)
     gate: Gate | None = None
+    before_request: Callable[[], list[Message]] | None = None  # messages to append first (e.g. working memory)
+    before_mutation: Callable[[int], None] | None = None  # called before a step's first changing call (checkpoint)
     after_calls: Callable[[list[ToolCall]], str | None] | None = None  # new facts to append after a turn
     steps: int = 0
     usage: Usage = field(default_factory=Usage)
 
     def __post_init__(self) -> None:
-        self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars)
+        self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
+                                 self.before_mutation)
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -80,6 +83,8 @@ class Agent:
                     return self._finish("", "max_steps")
                 self.steps += 1
                 self.ctx.step = self.steps
+                for message in self.before_request() if self.before_request else []:
+                    self.add(message)
                 response = self._call_model()
                 calls, problem = self.protocol.calls_of(response)
                 if problem:

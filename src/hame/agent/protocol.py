@@ -4,12 +4,11 @@ valid call). Whatever the mode, a reply without native calls is also run through
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import messages as msg
-from ..messages import Message, ModelResponse, ToolCall, new_call_id
+from ..messages import Message, ModelResponse, ToolCall, compact_json, new_call_id
 from ..tools.base import Tool
 from ..tools.textcalls import json_schema_for_calls, parse_tool_calls
 
@@ -56,7 +55,7 @@ class ToolProtocol:
         parsed = parse_tool_calls(response.text, params)
         if parsed.error:
             return [], parsed.error
-        calls = [ToolCall(new_call_id(), c.name, dict(c.arguments), msg_json(c.arguments)) for c in parsed.calls]
+        calls = [ToolCall(new_call_id(), c.name, dict(c.arguments), compact_json(c.arguments)) for c in parsed.calls]
         return calls, None
 
     def final_answer(self, calls: list[ToolCall]) -> str | None:
@@ -73,13 +72,9 @@ class ToolProtocol:
 
     def result_messages(self, results: list[tuple[ToolCall, Outcome]], note: str = "") -> list[Message]:
         if self.mode == "native":
-            out = [msg.tool_result(call.id, call.name, outcome.text) for call, outcome in results]
+            out = [msg.tool_result(call.id, outcome.text) for call, outcome in results]
             if note:
                 out.append(msg.user(note))
             return out
         blocks = [f'<tool_response name="{call.name}">\n{outcome.text}\n</tool_response>' for call, outcome in results]
         return [msg.user("\n".join(blocks) + (f"\n{note}" if note else ""))]
-
-
-def msg_json(arguments: dict[str, Any]) -> str:
-    return json.dumps(arguments, ensure_ascii=False)

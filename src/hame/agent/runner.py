@@ -4,6 +4,7 @@ Every failure becomes a result the model can act on; nothing here ends the run."
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -19,17 +20,19 @@ Gate = Callable[[Tool, dict[str, Any]], str | None]
 
 class ToolRunner:
     def __init__(self, tools: list[Tool], ctx: ToolContext, emit: Callable[[Event], None], gate: Gate | None,
-                 max_output_chars: int) -> None:
+                 max_output_chars: int, before_mutation: Callable[[int], None] | None = None) -> None:
         self.by_name = {t.name: t for t in tools}
         self.ctx = ctx
         self.emit = emit
         self.gate = gate
         self.max_output_chars = max_output_chars
+        self.before_mutation = before_mutation  # e.g. a checkpoint of the workspace, once per step
+        self.last_output: dict[str, tuple[str, int]] = {}  # read-only call -> (digest of its output, step)
 
     def execute(self, call: ToolCall) -> Outcome:
         self.emit(ToolCallStart(step=self.ctx.step, call_id=call.id, name=call.name, arguments=call.arguments))
         try:
-            text, ok = self._run(call), True
+            text, ok = self._dedupe(call, self._run(call)), True
         except ToolError as exc:
             text, ok = f"Error: {exc}", False
         except Exception as exc:  # a bug in a tool must not end the run
@@ -51,7 +54,27 @@ class ToolRunner:
             refusal = self.gate(tool, args.model_dump())
             if refusal:
                 raise ToolError(refusal)
+        if tool.mutating and self.before_mutation is not None:
+            self.before_mutation(self.ctx.step)
         return tool.run(args, self.ctx)
+
+    def _dedupe(self, call: ToolCall, text: str) -> str:
+        """A read-only call repeated with the same result gets a short note instead of the same text again."""
+        tool = self.by_name.get(call.name)
+        if tool is None or tool.mutating or len(text) < 200:
+            return text
+        key = call.name + json.dumps(call.arguments, sort_keys=True)
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        seen = self.last_output.get(key)
+        if seen and seen[0] == digest:
+            return f"Same output as this identical call at step {seen[1]}; nothing changed."
+        self.last_output[key] = (digest, self.ctx.step)
+        return text
+
+    def forget_outputs(self) -> None:
+        """Called when earlier outputs leave the context (compaction): repeats must show the text again."""
+        self.last_output.clear()
+        self.ctx.seen.clear()
 
     def _save(self, call: ToolCall, text: str) -> str | None:
         out = self.ctx.outputs_dir

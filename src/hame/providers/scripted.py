@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProviderError, UsageError
-from ..messages import ModelResponse, ToolCall, Usage, estimate_tokens, new_call_id, parse_arguments
+from ..messages import ModelResponse, ToolCall, Usage, compact_json, estimate_tokens, new_call_id, parse_arguments
 from .base import ModelRequest, TextCallback
 
 
@@ -71,6 +71,6 @@ class ScriptedModel:
 
 def _call(spec: dict[str, Any]) -> ToolCall:
     raw = spec.get("arguments", {})
-    raw_text = raw if isinstance(raw, str) else json.dumps(raw)
+    raw_text = raw if isinstance(raw, str) else compact_json(raw)
     return ToolCall(id=spec.get("id") or new_call_id(), name=str(spec.get("name", "")),
                     arguments=parse_arguments(raw), raw_arguments=raw_text)

@@ -41,7 +41,7 @@ def unfinished_turn(records: list[dict[str, Any]], history: list[Message]) -> li
     last = history[-1]
     results = {r["call_id"]: r["output"] for r in records if r.get("type") == "tool_result"}
     if last.get("tool_calls"):
-        return [msg.tool_result(c["id"], c["function"]["name"], results.get(c["id"], INTERRUPTED))
+        return [msg.tool_result(c["id"], results.get(c["id"], INTERRUPTED))
                 for c in last["tool_calls"]]
     step = max((int(r.get("step", 0)) for r in records if r.get("type") == "message"), default=0)
     calls = [r for r in records if r.get("type") == "tool_call" and int(r.get("step", -1)) == step]

@@ -37,8 +37,7 @@ class ReadFile(Tool):
         view = ctx.seen.get(rel)
         span = (args.offset, args.limit)
         if view and view.mtime_ns == st.st_mtime_ns and view.size == st.st_size and span in view.ranges:
-            return (f"{rel} lines {args.offset}-{args.offset + args.limit - 1} are unchanged since you read them "
-                    f"at step {view.step}; use the text you already have.")
+            return f"Unchanged since you read it at step {view.step}; use that text."
         if not view or view.mtime_ns != st.st_mtime_ns or view.size != st.st_size:
             view = ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, ctx.step)
         view.ranges.add(span)
@@ -78,7 +77,7 @@ def number_lines(rel: str, text: str, offset: int, limit: int) -> str:
     body = "\n".join(f"{n}\t{clip_line(lines[n - 1])}" for n in range(offset, end + 1))
     if offset == 1 and end == total:
         return body
-    more = f"; use offset={end + 1} to continue" if end < total else ""
+    more = f"; next: offset={end + 1}" if end < total else ""
     return f"{body}\n[lines {offset}-{end} of {total}{more}]"
 
 

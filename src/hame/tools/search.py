@@ -9,7 +9,7 @@ from . import paths
 from .base import Args, Tool, ToolContext
 from .rg import run_rg
 
-MAX_MATCHES = 100
+MAX_MATCHES = 60
 
 
 class SearchArgs(Args):
@@ -20,25 +20,37 @@ class SearchArgs(Args):
 
 class Search(Tool):
     name = "search"
-    description = f"Search file contents with a regex (ripgrep); up to {MAX_MATCHES} matching lines as path:line:text."
+    description = f"Search file contents with a regex (ripgrep); shows up to {MAX_MATCHES} matching lines, by file."
     Args = SearchArgs
 
     def run(self, args: SearchArgs, ctx: ToolContext) -> str:
         base = paths.resolve(ctx.workspace, args.path)
         if not base.exists():
             raise ToolError(f"No such path: {args.path!r}")
-        rg_args = ["--line-number", "--no-heading", "--color", "never", "--max-columns", "300",
+        rg_args = ["--line-number", "--heading", "--color", "never", "--max-columns", "300",
                    "--max-columns-preview", "--hidden", "--glob", "!.git", "--sort", "path"]
         if args.glob:
             rg_args += ["--glob", args.glob]
         target = paths.relative(ctx.workspace, base)
-        proc = run_rg([*rg_args, "-e", args.pattern, "--", target], ctx.workspace)
+        where = [] if target == "." else ["--", target]
+        proc = run_rg([*rg_args, "-e", args.pattern, *where], ctx.workspace)
         if proc.returncode == 2 and not proc.stdout:
             raise ToolError(f"search failed: {proc.stderr.strip()[:500]}")
-        lines = proc.stdout.splitlines()
-        if not lines:
+        if not proc.stdout.strip():
             return f"No matches for {args.pattern!r} in {target}."
-        shown = lines[:MAX_MATCHES]
-        more = len(lines) - len(shown)
-        tail = f"\n[{more} more matches not shown; narrow the pattern, path or glob]" if more else ""
-        return "\n".join(shown) + tail
+        return cap_matches(proc.stdout.splitlines(), MAX_MATCHES)
+
+
+def cap_matches(lines: list[str], cap: int) -> str:
+    """rg --heading output (a path line, then `line:text` lines, blank between files) cut after `cap` matches."""
+    out: list[str] = []
+    matches = 0
+    for line in lines:
+        is_match = line[:1].isdigit() and ":" in line
+        if is_match and matches == cap:
+            break
+        matches += is_match
+        out.append(line)
+    total = sum(1 for line in lines if line[:1].isdigit() and ":" in line)
+    more = f"\n[{total - matches} more matches not shown; narrow the pattern, path or glob]" if total > matches else ""
+    return "\n".join(out).strip() + more

@@ -6,11 +6,15 @@ import sys
 
 from ..app import Run, Settings
 from ..events import Event, TextDelta
+from .approve import ask_at_terminal
+from .commands import handle
 from .headless import Progress
 
 
 def repl(settings: Settings) -> int:
     settings.sinks = [Progress(), _stream_text]
+    if sys.stdin.isatty():
+        settings.asker = ask_at_terminal
     with Run(settings) as session:
         print(f"hame — {session.model_name} in {session.workspace}. Ctrl-D to quit.", file=sys.stderr)
         while True:
@@ -22,8 +26,12 @@ def repl(settings: Settings) -> int:
                 continue
             if not task:
                 continue
-            if task in ("/exit", "/quit"):
-                return 0
+            reply = handle(session, task)
+            if reply is not None:
+                if reply.quit:
+                    return 0
+                print(reply.text)
+                continue
             result = session.run(task)
             print()
             if result.stop_reason != "completed":

@@ -1,0 +1,47 @@
+"""Secrets out of exported trajectories: API keys, tokens and private keys are replaced by `[REDACTED]`.
+Pure functions over strings; `redact_value` walks any JSON-like value."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MASK = "[REDACTED]"
+
+TOKENS = [
+    r"sk-ant-[A-Za-z0-9_-]{20,}",  # Anthropic
+    r"sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}",  # OpenAI
+    r"gh[pousr]_[A-Za-z0-9]{30,}", r"github_pat_[A-Za-z0-9_]{30,}",  # GitHub
+    r"glpat-[A-Za-z0-9_-]{20,}",  # GitLab
+    r"xox[abposr]-[A-Za-z0-9-]{10,}",  # Slack
+    r"(?:AKIA|ASIA)[0-9A-Z]{16}",  # AWS access key id
+    r"AIza[0-9A-Za-z_-]{35}",  # Google
+    r"hf_[A-Za-z0-9]{30,}",  # Hugging Face
+    r"npm_[A-Za-z0-9]{36}", r"pypi-[A-Za-z0-9_-]{50,}",
+    r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT
+]
+TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(TOKENS) + r")")
+PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
+BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}")
+KEY = r"\w*(?:api[_-]?key|secret|token|password|passwd)\w*"
+QUOTED = re.compile(r"(?i)\b(" + KEY + r"[\"']?\s*[:=]\s*)([\"'])[^\"'\s]{8,}\2")  # api_key = "...", "token": "..."
+ENV = re.compile(r"\b([A-Z][A-Z0-9_]*(?:API_KEY|SECRET|TOKEN|PASSWORD|PASSWD)[A-Z0-9_]*=)"  # OPENAI_API_KEY=...
+                 r"(?=[^\s'\"]*[A-Za-z])[^\s'\"]{8,}")
+
+
+def redact(text: str) -> str:
+    text = PRIVATE_KEY.sub(MASK, text)
+    text = TOKEN.sub(MASK, text)
+    text = BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
+    return ENV.sub(lambda m: f"{m.group(1)}{MASK}", text)
+
+
+def redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_value(v) for v in value]
+    return value

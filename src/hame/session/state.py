@@ -1,0 +1,66 @@
+"""What a session keeps besides its message history: its lock, its working memory and its checkpoints, loaded
+from the transcript when the session is resumed and wired into the agent loop through two hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..events import Event, MemoryUpdate
+from ..messages import Message
+from ..tools.base import Tool, ToolContext
+from .checkpoints import Checkpoints, Mark
+from .lock import lock_session
+from .memory import WorkingMemory
+from .resume import repair_torn_tail
+from .shadow import Change
+from .store import SessionFiles
+from .transcript import read_records
+
+
+class SessionState:
+    def __init__(self, files: SessionFiles, workspace: Path, emit: Callable[[Event], None]) -> None:
+        self.files = files
+        self.lock = lock_session(files.dir, files.id)  # raises Locked when another process has the session
+        self.emit = emit
+        self.memory = WorkingMemory(lambda data: emit(MemoryUpdate(memory=data)))
+        self.checkpoints = Checkpoints(workspace, files.id, emit)
+        if files.transcript.exists():
+            repair_torn_tail(files.transcript)
+            self.load(read_records(files.transcript))
+
+    def load(self, records: list[dict[str, Any]]) -> None:
+        self.memory.load(records)
+        self.checkpoints.load(records)
+
+    def tools(self) -> list[Tool]:
+        from ..tools.remember import Remember
+
+        return [Remember(self.memory)]
+
+    def before_request(self, ctx: ToolContext) -> list[Message]:
+        """Messages to append before the next model request: the working memory, when it changed."""
+        self.memory.touch(ctx.files_changed)
+        message = self.memory.pending_message()
+        return [message] if message else []
+
+    def before_mutation(self, step: int) -> None:
+        self.checkpoints.before_mutation(step)
+
+    def restore(self, mark: Mark) -> tuple[list[Change], str]:
+        """Restore the files to `mark` and tell the model so through the working memory."""
+        changes, saved = self.checkpoints.restore(mark)
+        if changes:
+            self.memory.remember(f"The user restored the files to before step {mark.step} "
+                                 f"({_counts(changes)}); later edits are gone.")
+        return changes, saved
+
+    def close(self) -> None:
+        self.lock.release()
+
+
+def _counts(changes: list[Change]) -> str:
+    verbs = {"added": "deleted {} new", "modified": "restored {}", "deleted": "recreated {}"}
+    parts = [verbs[s].format(n) for s in verbs if (n := sum(c.status == s for c in changes))]
+    return ", ".join(parts) + " file(s)"

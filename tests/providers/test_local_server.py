@@ -1,0 +1,102 @@
+"""The embedded llama.cpp server with the real 0.5B model (about 20 s; skipped when the model is not installed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from hame.providers.local import LocalServer, default_threads, slot_filename
+from hame.providers.model_store import DEFAULT_LOCAL, ModelNotInstalled, ensure_model
+
+pytest.importorskip("xllamacpp")
+
+SYSTEM = {"role": "system", "content": "You are a terse coding assistant. " + "Answer in one line. " * 30}
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    cache = tmp_path_factory.mktemp("models")
+    try:
+        path = ensure_model(DEFAULT_LOCAL, cache)
+    except ModelNotInstalled as exc:
+        pytest.skip(str(exc))
+    yield path
+    path.unlink()  # 491 MB; pytest keeps old temp dirs around
+
+
+@pytest.fixture(scope="module")
+def server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    with LocalServer.start(model_path, ctx_size=2048, parallel=2, slot_dir=tmp_path_factory.mktemp("slots")) as srv:
+        yield srv
+
+
+def chat(srv: LocalServer, messages: list[dict], slot: int, max_tokens: int = 12, **kw: object) -> dict:
+    """What hame's OpenAI provider sends: llama.cpp's own fields ride in `extra_body`."""
+    client = openai.OpenAI(base_url=srv.base_url, api_key="none", max_retries=0)
+    r = client.chat.completions.create(model=DEFAULT_LOCAL, messages=messages, temperature=0, max_tokens=max_tokens,
+                                       extra_body={"id_slot": slot, "cache_prompt": True}, **kw)
+    return r.model_dump()
+
+
+def cached(reply: dict) -> int:
+    return reply["usage"]["prompt_tokens_details"]["cached_tokens"]
+
+
+def test_chat_completion_and_prefix_cache(server: LocalServer) -> None:
+    messages = [SYSTEM, {"role": "user", "content": "Name a sorting algorithm."}]
+    first = chat(server, messages, slot=0)
+    assert first["choices"][0]["message"]["content"].strip()
+    assert first["timings"]["prompt_n"] + first["timings"]["cache_n"] == first["usage"]["prompt_tokens"]
+    chat(server, [{"role": "user", "content": "Summarize: the build passed."}], slot=1)  # a side request
+    again = chat(server, messages, slot=0)
+    assert cached(again) == again["usage"]["prompt_tokens"] - 1  # the side slot did not evict slot 0
+
+
+def test_json_schema_response_format(server: LocalServer) -> None:
+    schema = {"type": "object", "properties": {"language": {"type": "string", "maxLength": 20}}, "required": ["language"]}
+    reply = chat(server, [{"role": "user", "content": "Which language is `fn main() {}`?"}], slot=1, max_tokens=60,
+                 response_format={"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}})
+    assert isinstance(json.loads(reply["choices"][0]["message"]["content"])["language"], str)
+
+
+def test_slot_save_and_restore(server: LocalServer) -> None:
+    messages = [SYSTEM, {"role": "user", "content": "What does git stash do?"}]
+    chat(server, messages, slot=0)
+    name = slot_filename(server.model_path, json.dumps(messages))
+    saved = server.save_slot(0, name)
+    assert saved.tokens > 100 and (server.slot_dir / name).stat().st_size == saved.bytes
+    server.erase_slot(1)
+    restored = server.restore_slot(1, name)
+    assert restored is not None and restored.tokens == saved.tokens
+    assert cached(chat(server, messages, slot=1)) >= 100
+    assert server.restore_slot(1, "never-saved.kv") is None
+
+
+def test_stop_closes_the_port(model_path: Path) -> None:
+    srv = LocalServer.start(model_path, ctx_size=512, parallel=1, threads=default_threads())
+    url = srv.root_url
+    assert httpx.get(f"{url}/health").status_code == 200
+    srv.stop()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{url}/health", timeout=2)
+
+
+def test_server_writes_nothing_to_stdout_or_stderr(model_path: Path) -> None:
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        import httpx
+        from hame.providers.local import LocalServer
+        with LocalServer.start(Path({str(model_path)!r}), ctx_size=512, parallel=1) as srv:
+            httpx.post(srv.base_url + "/chat/completions", timeout=60,
+                       json={{"messages": [{{"role": "user", "content": "hi"}}], "max_tokens": 2}}).raise_for_status()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
