@@ -73,7 +73,7 @@ def restore_ttft(path: Path, threads: int, slot_dir: Path, turn2: list[dict]) ->
         srv.restore_slot(0, name)
         restore_s = time.perf_counter() - t0
         with_restore = ttft(srv, turn2, 0) + restore_s
-    return without, with_restore, restore_s, saved.bytes
+    return without, with_restore, restore_s, saved.size_bytes
 
 
 def bench(name: str, cache: Path, threads: int) -> None:

@@ -13,6 +13,7 @@ from .agent.protocol import ToolProtocol
 from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
 from .context.git import git_root
+from .context.mentions import attach, mentioned_files
 from .context.prompt import build_system_prompt, load_prompt, tools_section
 from .context.repomap import RepoMap
 from .context.workspace import workspace_snapshot
@@ -28,6 +29,7 @@ from .session.state import SessionState
 from .session.store import SessionFiles, find_session
 from .session.transcript import Transcript, state_dir
 from .tools import Tool, ToolContext, default_tools
+from .tools.base import FileView
 
 
 @dataclass
@@ -84,19 +86,20 @@ class Run:
             return open_openai(name, self.settings.base_url, self.settings.api_key, notice)
         from .providers.local_provider import open_local
 
-        return open_local(name, notice, self.profile)
+        return open_local(name, notice, self.profile.context_window)
 
     def _notice(self, text: str) -> None:
         self.bus.emit(Notice(text=text))
 
     def tools(self) -> list[Tool]:
-        return default_tools() + self.state.tools()
+        exclude = self.profile.exclude_tools
+        return default_tools(exclude) + [t for t in self.state.tools() if t.name not in exclude]
 
     def _agent(self) -> Agent:
         tools = self.tools()
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
-                          network=self.settings.sandbox_network)
+                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn)
@@ -145,7 +148,8 @@ class Run:
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         sections = [load_prompt("system.md")]
         if protocol.mode != "native":
-            sections.append(tools_section(protocol.tools))
+            template = load_prompt(f"{protocol.mode}_protocol.md")
+            sections.append(template.replace("{tools}", tools_section(protocol.tools)))
         sections.append("# Workspace\n" + workspace_snapshot(self.workspace))
         if self.instructions.initial:
             sections.append("# Instructions (AGENTS.md)\n" + render_instructions(self.instructions.initial))
@@ -178,7 +182,16 @@ class Run:
     def run(self, task: str) -> RunResult:
         self.start(task)
         self.state.memory.note_task(task)
-        return self.agent.run(task)
+        return self.agent.run(self._with_mentioned_files(task))
+
+    def _with_mentioned_files(self, task: str) -> str:
+        if not self.profile.attach_mentioned_files:
+            return task
+        files = mentioned_files(task, self.workspace)
+        for rel, _text in files:
+            st = (self.workspace / rel).stat()
+            self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)
+        return attach(task, files)
 
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping

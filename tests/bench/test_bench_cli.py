@@ -147,12 +147,13 @@ def test_exercism_manifest_restores_test_files_before_scoring(tmp_path: Path) ->
         {"content": "", "tool_calls": [call("write_file", path="two_fer_test.py", content="")]},
         {"content": "done"}])
     r = run_hame("bench", str(manifest), "--model", f"scripted:{scripts}", "--attempts", "1", "--out", "r.jsonl",
-                 cwd=tmp_path)
+                 "--agent-arg=--tool-protocol=text", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     rs = by_task(tmp_path / "r.jsonl")
     assert rs["leap"]["passed"] and rs["leap"]["tests_passed"] == 2
     assert not rs["two-fer"]["passed"] and rs["two-fer"]["tests_failed"] == 1
     sent = json.loads((tmp_path / "r.runs" / "leap" / "script-1.jsonl.requests.jsonl").read_text().splitlines()[0])
+    assert not sent.get("tools") and "- read_file(" in sent["messages"][0]["content"]  # --tool-protocol=text got in
     prompt = sent["messages"][1]["content"]
     assert "Change leap.py so that `python -m pytest -q leap_test.py` passes" in prompt
     assert "The tests in leap_test.py are correct" in prompt

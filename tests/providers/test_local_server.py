@@ -9,11 +9,10 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import openai
 import pytest
 
-from hame.providers.local import LocalServer, default_threads, slot_filename
+from hame.providers.local import LocalServer, default_threads, slot_filename, usable_cpus
 from hame.providers.model_store import DEFAULT_LOCAL, ModelNotInstalled, ensure_model
 
 pytest.importorskip("xllamacpp")
@@ -61,7 +60,8 @@ def test_chat_completion_and_prefix_cache(server: LocalServer) -> None:
 
 
 def test_json_schema_response_format(server: LocalServer) -> None:
-    schema = {"type": "object", "properties": {"language": {"type": "string", "maxLength": 20}}, "required": ["language"]}
+    schema = {"type": "object", "required": ["language"],
+              "properties": {"language": {"type": "string", "maxLength": 20}}}
     reply = chat(server, [{"role": "user", "content": "Which language is `fn main() {}`?"}], slot=1, max_tokens=60,
                  response_format={"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}})
     assert isinstance(json.loads(reply["choices"][0]["message"]["content"])["language"], str)
@@ -72,7 +72,7 @@ def test_slot_save_and_restore(server: LocalServer) -> None:
     chat(server, messages, slot=0)
     name = slot_filename(server.model_path, json.dumps(messages))
     saved = server.save_slot(0, name)
-    assert saved.tokens > 100 and (server.slot_dir / name).stat().st_size == saved.bytes
+    assert saved.tokens > 100 and (server.slot_dir / name).stat().st_size == saved.size_bytes
     server.erase_slot(1)
     restored = server.restore_slot(1, name)
     assert restored is not None and restored.tokens == saved.tokens
@@ -80,23 +80,24 @@ def test_slot_save_and_restore(server: LocalServer) -> None:
     assert server.restore_slot(1, "never-saved.kv") is None
 
 
-def test_stop_closes_the_port(model_path: Path) -> None:
-    srv = LocalServer.start(model_path, ctx_size=512, parallel=1, threads=default_threads())
-    url = srv.root_url
-    assert httpx.get(f"{url}/health").status_code == 200
-    srv.stop()
-    with pytest.raises(httpx.TransportError):
-        httpx.get(f"{url}/health", timeout=2)
+def test_default_threads_leave_a_core_free() -> None:
+    assert default_threads() == max(1, min(usable_cpus() - 1, 8))
 
 
-def test_server_writes_nothing_to_stdout_or_stderr(model_path: Path) -> None:
+def test_quiet_on_stdout_and_stderr_and_stop_closes_the_port(model_path: Path) -> None:
     code = textwrap.dedent(f"""
+        import sys
         from pathlib import Path
         import httpx
         from hame.providers.local import LocalServer
         with LocalServer.start(Path({str(model_path)!r}), ctx_size=512, parallel=1) as srv:
             httpx.post(srv.base_url + "/chat/completions", timeout=60,
                        json={{"messages": [{{"role": "user", "content": "hi"}}], "max_tokens": 2}}).raise_for_status()
+        try:
+            httpx.get(srv.root_url + "/health", timeout=2)
+            sys.exit(3)  # still listening after stop()
+        except httpx.TransportError:
+            pass
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (out.returncode, out.stdout, out.stderr) == (0, "", "")

@@ -19,6 +19,7 @@ from hame.providers.model_store import (
     ModelNotInstalled,
     ModelSpec,
     UnknownModel,
+    best_installed,
     ensure_model,
     find_parts,
     install_command,
@@ -163,6 +164,14 @@ def test_a_gguf_path_is_used_as_is(tmp_path: Path) -> None:
         ensure_model(str(bad), tmp_path / "cache")
     with pytest.raises(UnknownModel, match="qwen2.5-coder-0.5b"):
         ensure_model("no-such-model", tmp_path / "cache")
+
+
+def test_best_installed_prefers_the_bigger_model_only_when_installed(fake) -> None:
+    models, _, _ = fake
+    missing = fake_spec("absent-model-part")
+    assert best_installed({"qwen2.5-coder-1.5b": missing, "qwen2.5-coder-0.5b": models["fake"]}) == "qwen2.5-coder-0.5b"
+    assert best_installed({"qwen2.5-coder-1.5b": models["fake"]}) == "qwen2.5-coder-1.5b"
+    assert best_installed({}) == DEFAULT_LOCAL
 
 
 def test_registry_install_commands_pin_every_part() -> None:

@@ -25,6 +25,7 @@ from ..providers.base import Provider
 from ..tools.base import Tool, ToolContext
 from .protocol import ToolProtocol
 from .runner import ToolRunner
+from .steering import Steering
 
 Gate = Callable[[Tool, dict[str, Any]], str | None]
 
@@ -66,6 +67,7 @@ class Agent:
     usage: Usage = field(default_factory=Usage)
 
     def __post_init__(self) -> None:
+        self.steering = Steering()
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
 
@@ -98,9 +100,15 @@ class Agent:
                     text = answer if answer is not None else response.text
                     self.add(msg.assistant(response.text) if answer is None else self.protocol.assistant_message(
                         response, calls))
-                    return self._finish(text.strip(), "completed")
+                    objection = self.steering.before_finish()
+                    if objection is None:
+                        return self._finish(text.strip(), "completed")
+                    self.emit(Notice(text="final answer after a failing check; asking the model to fix it"))
+                    self.add(msg.user(objection))
+                    continue
                 failures = 0
-                self._act(response, calls)
+                if self._act(response, calls):
+                    return self._finish("", "stalled", "the model repeated the same call without progress")
         except KeyboardInterrupt:
             return self._finish("", "interrupted")
         except ProviderError as exc:
@@ -127,18 +135,24 @@ class Agent:
         self.add(msg.assistant(response.text or ""))
         self.add(msg.user(problem))
 
-    def _act(self, response: ModelResponse, calls: list[ToolCall]) -> None:
+    def _act(self, response: ModelResponse, calls: list[ToolCall]) -> bool:
+        """Run the turn's calls and append their results; True when the model is stuck and the run must stop."""
         skipped = len(calls) - 1 if self.config.one_call_per_turn and len(calls) > 1 else 0
         run = calls[:1] if skipped else calls
         self.add(self.protocol.assistant_message(response, run))
         results = [(call, self.runner.execute(call)) for call in run]
         note = (f"Only your first tool call was run; {skipped} more were ignored. "
                 "Look at its result, then send the next call.") if skipped else ""
+        steer, stalled = self.steering.after_turn(results)
+        if stalled:
+            note = ""
+        note = "\n".join(n for n in (note, steer) if n)
         for message in self.protocol.result_messages(results, note):
             self.add(message)
         extra = self.after_calls(run) if self.after_calls else None
         if extra:
             self.add(msg.user(extra))
+        return stalled
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
         files = list(self.ctx.files_changed)

@@ -28,6 +28,7 @@ def run_all(tasks: list[Task], cfg: BenchConfig, backend: Backend, workers: int,
 
 
 def run_local(tasks: list[Task], cfg: BenchConfig, workers: int, on_result: OnResult) -> None:
+    """Workers die with the bench (Linux), and so do the agents they start."""
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=die_with_parent) as pool:
         pending = {pool.submit(run_task, t, cfg): t for t in tasks}
         while pending:

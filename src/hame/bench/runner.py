@@ -114,13 +114,14 @@ def export_task(record: dict[str, Any], run_dir: Path, export_dir: Path, fmt: Fo
 
 
 class BenchProgress:
-    """A progress bar on stderr and one line per finished task."""
+    """A progress bar on stderr and one line per finished task. It is redrawn as results arrive, not by a
+    refresh thread, so the process pool forks its workers from a single-threaded process."""
 
     def __init__(self, total: int, done: int, console: Console) -> None:
         self.console = console
         self.solved = 0
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=console, transient=False)
+                            TimeElapsedColumn(), console=console, transient=False, auto_refresh=False)
         self.id = self.bar.add_task(self._description(), total=total, completed=done)
 
     def _description(self) -> str:
@@ -133,6 +134,7 @@ class BenchProgress:
         self.bar.console.print(f"{mark} {r['task']}  attempts {r['attempts']}  steps {r['steps']}  "
                                f"{r['wall_s']:.1f}s{why}", markup=True, highlight=False)
         self.bar.update(self.id, advance=1, description=self._description())
+        self.bar.refresh()
 
     def warn(self, text: str) -> None:
         self.bar.console.print(f"[yellow]warning:[/] {text}", highlight=False)

@@ -14,7 +14,7 @@ def load_prompt(name: str) -> str:
 
 def tools_section(tools: list[Tool]) -> str:
     """Tool list for protocols where the schemas are not sent natively."""
-    lines = ["# Tools"]
+    lines = []
     for tool in tools:
         props = tool.parameters().get("properties", {})
         args = ", ".join(f"{k}: {v.get('type', 'any')}" for k, v in props.items())

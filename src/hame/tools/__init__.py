@@ -5,7 +5,8 @@ from __future__ import annotations
 from .base import Tool, ToolContext
 
 
-def default_tools() -> list[Tool]:
+def default_tools(exclude: tuple[str, ...] = ()) -> list[Tool]:
+    from .apply_patch import ApplyPatch
     from .edit_file import EditFile
     from .list_files import ListFiles
     from .read_file import ReadFile
@@ -13,7 +14,8 @@ def default_tools() -> list[Tool]:
     from .search import Search
     from .write_file import WriteFile
 
-    return [ListFiles(), ReadFile(), Search(), WriteFile(), EditFile(), RunShell()]
+    tools: list[Tool] = [ListFiles(), ReadFile(), Search(), WriteFile(), EditFile(), ApplyPatch(), RunShell()]
+    return [t for t in tools if t.name not in exclude]
 
 
 __all__ = ["Tool", "ToolContext", "default_tools"]

@@ -39,6 +39,8 @@ class ToolContext:
     step: int = 0
     seen: dict[str, FileView] = field(default_factory=dict)
     files_changed: list[str] = field(default_factory=list)
+    confirmed_writes: set[tuple[str, str]] = field(default_factory=set)  # destructive writes warned about once
+    protect_tests: bool = False  # changing an existing test file must be repeated to go through
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

@@ -7,7 +7,7 @@ from pydantic import Field
 from ..errors import ToolError
 from . import paths
 from .base import Args, Tool, ToolContext
-from .fileio import read_text_for_edit, write_text
+from .fileio import after_write, check_write, read_text_for_edit, write_text
 from .matching import apply_edit
 
 
@@ -35,6 +35,7 @@ class EditFile(Tool):
         outcome = apply_edit(old, args.old_text, args.new_text, args.replace_all)
         if not outcome.ok or outcome.content is None:
             raise ToolError(f"{outcome.message}")
+        check_write(rel, old, outcome.content, ctx)
         write_text(path, outcome.content, ctx, rel)
         how = "" if outcome.strategy == "exact" else f" (matched ignoring {outcome.strategy})"
-        return f"Edited {rel}{how}."
+        return f"Edited {rel}{how}." + after_write(rel, old, outcome.content)

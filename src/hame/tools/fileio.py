@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from ..errors import ToolError
 from .base import FileView, ToolContext
+from .guards import destructive_write
+from .syntax import new_syntax_errors
 
 
 def read_text_for_edit(path: Path, rel: str, ctx: ToolContext, *, must_exist: bool) -> str | None:
@@ -27,6 +31,44 @@ def read_text_for_edit(path: Path, rel: str, ctx: ToolContext, *, must_exist: bo
         raise ToolError(f"{rel} changed on disk since you last read it (step {view.step}); read it again with "
                         f"read_file before changing it. Its current start:\n{_head(text)}")
     return text
+
+
+def check_write(rel: str, old: str | None, new: str, ctx: ToolContext) -> None:
+    """Refuse a destructive write once; the identical write repeated right after is taken as deliberate."""
+    if old is None:
+        return
+    if ctx.protect_tests and (refusal := test_file_write(rel, ctx.workspace)):
+        raise ToolError(refusal)
+    problem = destructive_write(old, new)
+    key = (rel, hashlib.sha1(new.encode()).hexdigest())
+    if problem and key not in ctx.confirmed_writes:
+        ctx.confirmed_writes.add(key)
+        raise ToolError(f"{problem} If you really mean it, send exactly the same call again.")
+
+
+TEST_NAME = re.compile(r"(^|/)(tests?/|test_[^/]*$|[^/]*_test\.\w+$|[^/]*\.(test|spec)\.\w+$)")
+
+
+def test_file_write(rel: str, workspace: Path) -> str | None:
+    """Small models "fix" failing tests by rewriting them: with `protect_tests`, existing tests never change."""
+    if not TEST_NAME.search(rel):
+        return None
+    name = Path(rel).name
+    stem = re.sub(r"^test_|_test(?=\.)|\.(test|spec)(?=\.)", "", name)
+    code = Path(rel).with_name(stem)
+    if stem != name and (workspace / code).is_file():
+        return (f"Refused: {rel} is a test file and must not change; the tests define what is correct. "
+                f"Put the fix in {code.as_posix()} instead: call write_file with path \"{code.as_posix()}\".")
+    return f"Refused: {rel} is a test file and must not change; fix the code under test instead."
+
+
+def after_write(rel: str, old: str | None, new: str) -> str:
+    """Feedback on the written text: syntax errors the change introduced."""
+    errors = new_syntax_errors(rel, old or "", new)
+    if not errors:
+        return ""
+    listed = "\n".join(f"  {e}" for e in errors)
+    return f"\nWarning: the file now has syntax errors that were not there before:\n{listed}\nFix them next."
 
 
 def write_text(path: Path, text: str, ctx: ToolContext, rel: str) -> None:

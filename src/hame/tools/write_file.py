@@ -7,7 +7,7 @@ from pydantic import Field
 from ..errors import ToolError
 from . import paths
 from .base import Args, Tool, ToolContext
-from .fileio import read_text_for_edit, write_text
+from .fileio import after_write, check_write, read_text_for_edit, write_text
 
 
 class WriteArgs(Args):
@@ -27,6 +27,8 @@ class WriteFile(Tool):
             raise ToolError(f"{args.path!r} is a directory")
         rel = paths.relative(ctx.workspace, path)
         old = read_text_for_edit(path, rel, ctx, must_exist=False)
+        check_write(rel, old, args.content, ctx)
         write_text(path, args.content, ctx, rel)
         n = args.content.count("\n") + (0 if args.content.endswith("\n") or not args.content else 1)
-        return f"{'Overwrote' if old is not None else 'Created'} {rel} ({n} lines)."
+        done = f"{'Overwrote' if old is not None else 'Created'} {rel} ({n} lines)."
+        return done + after_write(rel, old, args.content)

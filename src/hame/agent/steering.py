@@ -1,0 +1,56 @@
+"""Steering a weak model: notice when it repeats itself or finishes right after a failing check, nudge it with
+a specific instruction, and stop with a clear reason when nudges do not help."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from ..messages import ToolCall
+from .protocol import Outcome
+
+EXIT = re.compile(r"^\[(?:exit code (-?\d+)|killed after)")
+
+
+@dataclass
+class Steering:
+    nudge_after: int = 2  # identical calls in a row before a nudge
+    stop_after: int = 5  # identical calls in a row before the run stops as stalled
+    max_finish_nudges: int = 2
+    last_signature: str = ""
+    repeats: int = 0
+    failed_check: str | None = None  # the last shell command, when it failed
+    finish_nudges: int = 0
+
+    def after_turn(self, results: list[tuple[ToolCall, Outcome]]) -> tuple[str, bool]:
+        """A note to append for the model ("" for none), and whether the run should stop as stalled."""
+        self._track_checks(results)
+        signature = json.dumps([(c.name, c.arguments) for c, _ in results], sort_keys=True)
+        self.repeats = self.repeats + 1 if signature == self.last_signature else 1
+        self.last_signature = signature
+        if self.repeats >= self.stop_after:
+            return "", True
+        if self.repeats >= self.nudge_after:
+            failed = not any(o.ok for _, o in results)
+            what = "and it failed each time" if failed else "with the same result"
+            return (f"You have now made this exact call {self.repeats} times in a row {what}. Repeating it will not "
+                    "help: do something different (read the file again, try another approach, or fix the code "
+                    "the error points at)."), False
+        return "", False
+
+    def before_finish(self) -> str | None:
+        """A reason not to accept a final answer yet: the last check run failed."""
+        if self.failed_check is None or self.finish_nudges >= self.max_finish_nudges:
+            return None
+        self.finish_nudges += 1
+        return (f"Not done yet: your last command `{self.failed_check}` failed. Fix the code so it passes, run it "
+                "again, and only then give your final answer.")
+
+    def _track_checks(self, results: list[tuple[ToolCall, Outcome]]) -> None:
+        for call, outcome in results:
+            if call.name != "run_shell" or not outcome.ok:
+                continue
+            m = EXIT.match(outcome.text)
+            failed = m is not None and (m.group(1) is None or m.group(1) != "0")
+            self.failed_check = str((call.arguments or {}).get("command", "")) if failed else None
