@@ -198,7 +198,9 @@ def agent_error(agent: Finished, cfg: BenchConfig, log: Path, check: CheckOutcom
         return f"the agent ran past the {cfg.timeout:g}s limit and was killed"
     if agent.exit_code not in (0, None):
         lines = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.startswith("hame:")]
-        return lines[-1].removeprefix("hame: ").strip() if lines else f"the agent exited with code {agent.exit_code}"
+        if not lines:
+            return f"the agent exited with code {agent.exit_code}"
+        return lines[-1].removeprefix("hame: ").removeprefix("error: ").strip()
     if check.finished.timed_out:
         return "the check ran past its time limit and was killed"
     return None
