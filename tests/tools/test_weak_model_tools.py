@@ -44,7 +44,8 @@ def test_emptying_a_file_is_refused_once_then_allowed_when_repeated(ws: Path) ->
 
 def test_placeholder_rewrite_is_refused(ws: Path) -> None:
     with pytest.raises(ToolError):
-        run(WriteFile(), ToolContext(ws), path="m.py", content="def f0(x):\n    return x\n# ... rest of the code unchanged\n")
+        run(WriteFile(), ToolContext(ws), path="m.py",
+            content="def f0(x):\n    return x\n# ... rest of the code unchanged\n")
     assert (ws / "m.py").read_text() == BODY
 
 
