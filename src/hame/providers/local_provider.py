@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import HameError
 from ..messages import ModelResponse
-from ..session.transcript import state_dir
+from ..session.transcript import cache_dir
 from .base import ModelRequest, TextCallback
 from .local import LocalServer
 from .model_store import MODELS, best_installed, ensure_model
@@ -76,13 +76,13 @@ class LocalModel:
 def open_local(name: str, notice: Callable[[str], None], context_window: int, threads: int | None = None) -> LocalModel:
     """Assemble (once) and start the embedded model; clear errors say how to install what is missing."""
     name = name or best_installed()
-    cache = state_dir() / "models"
+    cache = cache_dir() / "models"
     notice(f"loading local model {name} ...")
     path = ensure_model(name, cache, _progress(notice))
     spec = MODELS.get(name)
     window = min(context_window, spec.ctx) if spec else context_window
     server = LocalServer.start(path, ctx_size=window, threads=threads, parallel=2, log=notice,
-                               slot_dir=state_dir() / "kv-cache")
+                               slot_dir=cache_dir() / "kv-cache")
     return LocalModel(server, Path(name).stem if not spec else name, notice, window)
 
 

@@ -21,6 +21,15 @@ def state_dir() -> Path:
     return Path(base) / "hame"
 
 
+def cache_dir() -> Path:
+    """Shared, re-creatable data (assembled models, saved prompt caches): `$HAME_CACHE_DIR`, else
+    `$XDG_CACHE_HOME/hame` (~/.cache/hame). Kept apart from the state dir so runs with their own state share it."""
+    env = os.environ.get("HAME_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "hame"
+
+
 def sessions_dir() -> Path:
     return state_dir() / "sessions"
 
