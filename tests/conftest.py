@@ -52,8 +52,10 @@ def hame(state_dir: Path):
     """Run the real `hame` CLI in a subprocess; returns CompletedProcess."""
 
     def run(*args: str, timeout: float = 60, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
-        full_env = {**os.environ, "HAME_STATE_DIR": str(state_dir), **(env or {})}
-        for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "HAME_MODEL"):
+        full_env = {**os.environ, "HAME_STATE_DIR": str(state_dir),
+                    "XDG_CONFIG_HOME": str(state_dir.parent / "xdg"), **(env or {})}  # never the user's config
+        for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "HAME_MODEL", "HAME_MAX_STEPS",
+                  "HAME_APPROVAL", "HAME_SANDBOX", "HAME_MAX_COST", "HAME_MAX_TOKENS"):
             if k not in (env or {}):
                 full_env.pop(k, None)
         return subprocess.run([sys.executable, "-m", "hame", *args], capture_output=True, text=True,

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import messages as msg
+from .agent.delegate import DelegateConfig, Delegator
+from .agent.limits import Budget, Meter, Price
 from .agent.loop import Agent, LoopConfig, RunResult
-from .agent.profiles import Profile, profile_for, with_overrides
+from .agent.profiles import Profile, named_profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
 from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
+from .context.budget import Budget as ContextBudget
+from .context.compaction import Compactor, reduction_enabled
 from .context.git import git_root
 from .context.mentions import attach, mentioned_files
 from .context.prompt import build_system_prompt, load_prompt, tools_section
@@ -19,17 +23,20 @@ from .context.repomap import RepoMap
 from .context.workspace import workspace_snapshot
 from .errors import UsageError
 from .events import EventBus, EventSink, Notice, SessionStart
+from .hooks import Hooks
+from .mcp import start_servers
 from .messages import ToolCall
 from .permissions.approval import Asker, Gatekeeper
 from .permissions.rules import MODES, Rules
 from .permissions.sandbox import bwrap_available
-from .providers import Provider, open_openai, parse_model
+from .providers import Provider, open_anthropic, open_openai, parse_model
 from .session import resume as resume_mod
 from .session.state import SessionState
 from .session.store import SessionFiles, find_session
 from .session.transcript import Transcript, state_dir
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
+from .tools.delegate import Delegate
 
 
 @dataclass
@@ -45,6 +52,11 @@ class Settings:
     sandbox: str = "auto"
     sandbox_network: bool = False
     resume: str | None = None
+    profile: str | None = None  # a profile by name instead of the provider's default (a [models] entry's)
+    context_window: int | None = None
+    max_cost: float | None = None  # USD for this process's model calls (budget stop, exit 3)
+    max_tokens: int | None = None  # input + output tokens of a run (budget stop, exit 3)
+    price: Price | None = None  # None: unknown (cost shown as unknown)
     sinks: list[EventSink] = field(default_factory=list)
     asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
@@ -63,18 +75,26 @@ class Run:
         spec = parse_model(settings.model)
         self.model_name = str(spec)
         self.profile = self._profile(spec.provider, spec.name)
+        self.meter = Meter(settings.price, self.profile.context_window)  # tokens and cost of this process
+        self.bus.subscribe(self.meter)
         self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
         self.state = SessionState(self.files, self.workspace, self.bus.emit)  # locks the session
         self.provider = self._provider(spec.provider, spec.name)
+        self.meter.context_window = self.context_window()
         self.transcript: Transcript | None = None
         self.instructions = InstructionTracker(git_root(self.workspace) or self.workspace, self.workspace)
         self.gatekeeper = self._gatekeeper()
+        config = load_config(self.workspace)
+        self.hooks = Hooks.from_config(config.get("hooks"), self.workspace, self.bus)
+        self.mcp = start_servers(config.get("mcp"), self.workspace, state_dir() / "logs", self._notice)
         self.agent = self._agent()
 
     def _profile(self, provider: str, name: str) -> Profile:
         s = self.settings
         protocol = None if s.tool_protocol == "auto" else s.tool_protocol
-        return with_overrides(profile_for(provider, name), tool_protocol=protocol, temperature=s.temperature)
+        base = named_profile(s.profile) if s.profile else profile_for(provider, name)
+        return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
+                              context_window=s.context_window)
 
     def _provider(self, provider: str, name: str) -> Provider:
         notice = self._notice
@@ -84,6 +104,9 @@ class Run:
             return ScriptedModel(name, context_window=self.profile.context_window)
         if provider == "openai":
             return open_openai(name, self.settings.base_url, self.settings.api_key, notice)
+        if provider == "anthropic":
+            return open_anthropic(name, self.settings.base_url, self.settings.api_key, notice,
+                                  self.profile.context_window)
         from .providers.local_provider import open_local
 
         return open_local(name, notice, self.profile.context_window)
@@ -93,20 +116,53 @@ class Run:
 
     def tools(self) -> list[Tool]:
         exclude = self.profile.exclude_tools
-        return default_tools(exclude) + [t for t in self.state.tools() if t.name not in exclude]
+        extra = self.state.tools() + self.mcp.tools
+        return default_tools(exclude) + [t for t in extra if t.name not in exclude]
 
     def _agent(self) -> Agent:
         tools = self.tools()
+        delegator = self._delegator(tools)
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
                           network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
-                            max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn)
-        return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.gatekeeper,
-                     after_calls=self._new_instructions,
-                     before_request=lambda: self.state.before_request(ctx),
-                     before_mutation=self.state.before_mutation)
+                            max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
+                            max_total_tokens=self.settings.max_tokens)
+        budget = Budget(max_cost=self.settings.max_cost)
+        agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
+                      after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
+                      before_request=lambda: self.state.before_request(ctx),
+                      before_mutation=self.state.before_mutation, before_finish=self.state.before_finish,
+                      compactor=self._compactor(protocol, tools, ctx))
+        agent.runner.dedupe = agent.compactor is not None
+        if delegator is not None:
+            delegator.attach(agent)
+        return agent
+
+    def _compactor(self, protocol: ToolProtocol, tools: list[Tool], ctx: ToolContext) -> Compactor | None:
+        """Keeps every request inside the context window (docs/context.md); None with HAME_CONTEXT_REDUCTION=off."""
+        if not reduction_enabled():
+            return None
+        budget = ContextBudget.for_window(self.context_window(), self.profile.max_tokens)
+        return Compactor(self.provider, budget, self.bus.emit, lambda: ctx.files_changed,
+                         tools=protocol.tool_schemas(), response_format=protocol.response_format(),
+                         readonly={t.name for t in tools if not t.mutating}, memory=self.state.memory,
+                         temperature=self.profile.temperature)
+
+    def context_window(self) -> int:
+        """--context-window (or the config's), capped by what the server reports; else the profile's."""
+        server, asked = self.provider.context_window, self.settings.context_window
+        return min(server, asked) if server and asked else asked or server or self.profile.context_window
+
+    def _delegator(self, tools: list[Tool]) -> Delegator | None:
+        """Subagents, when the profile or `[delegate] max_depth` allows them: adds the `delegate` tool."""
+        config = DelegateConfig.load(load_config(self.workspace).get("delegate"), self.profile.delegate_depth)
+        if config.depth < 1 or "delegate" in self.profile.exclude_tools:
+            return None
+        delegator = Delegator(config)
+        tools.append(Delegate(delegator))
+        return delegator
 
     def _new_instructions(self, calls: list[ToolCall]) -> str | None:
         """Instruction files of subdirectories, added when the agent first touches a file there."""
@@ -155,7 +211,8 @@ class Run:
             sections.append("# Instructions (AGENTS.md)\n" + render_instructions(self.instructions.initial))
         if self.profile.repo_map_tokens:
             repo_map = RepoMap(self.workspace, state_dir() / "cache" / "repomap", time_limit=5.0)
-            text = repo_map.render(self.profile.repo_map_tokens, focus_words=task.split())
+            budget = min(self.profile.repo_map_tokens, self.context_window() // 16)  # a small window: a small map
+            text = repo_map.render(budget, focus_words=task.split())
             if text.strip():
                 sections.append("# Repo map (ranked definitions)\n" + text)
         return build_system_prompt(sections)
@@ -214,6 +271,7 @@ class Run:
     def close(self) -> None:
         try:
             self.provider.close()
+            self.mcp.close()
         finally:
             self._close_session()
 

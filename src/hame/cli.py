@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from . import __version__
 from .errors import HameError, UsageError
 from .events import Final
 
-SUBCOMMANDS = ("sessions", "map", "rewind", "bench", "export")
+SUBCOMMANDS = ("sessions", "map", "rewind", "bench", "export", "config", "permissions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,21 +19,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"hame {__version__}")
     p.add_argument("-p", "--prompt", metavar="TASK", help="run one task headlessly and exit")
     p.add_argument("--cwd", metavar="DIR", default=".", help="workspace directory (default: current directory)")
-    p.add_argument("--model", metavar="PROVIDER:NAME", default=os.environ.get("HAME_MODEL", "local"),
-                   help="local[:NAME|:PATH.gguf] (default), openai:NAME, scripted:FILE (env HAME_MODEL)")
-    p.add_argument("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL)")
-    p.add_argument("--api-key", help="API key (env OPENAI_API_KEY)")
-    p.add_argument("--max-steps", type=int, default=40, metavar="N", help="stop after N model calls (default 40)")
+    p.add_argument("--model", metavar="NAME|PROVIDER:NAME",
+                   help="a [models] entry of the config, or local[:NAME|:PATH.gguf] (default), openai:NAME, "
+                        "anthropic:NAME, scripted:FILE (env HAME_MODEL)")
+    p.add_argument("--base-url", help="the model server's URL (env OPENAI_BASE_URL, or ANTHROPIC_BASE_URL for "
+                                      "anthropic:)")
+    p.add_argument("--api-key", help="API key (env OPENAI_API_KEY, or ANTHROPIC_API_KEY for anthropic:)")
+    p.add_argument("--max-steps", type=int, metavar="N", help="stop after N model calls (default 40)")
+    p.add_argument("--max-cost", type=float, metavar="USD", help="stop when the model calls have cost USD (exit 3)")
+    p.add_argument("--max-tokens", type=int, metavar="N", help="stop when a run has used N tokens (exit 3)")
     p.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text",
                    help="headless output (default text)")
-    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained"), default="auto",
+    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained"),
                    help="how tool calls are exchanged with the model (default: from the model profile)")
     p.add_argument("--temperature", type=float, help="sampling temperature (default: from the model profile)")
+    p.add_argument("--context-window", type=int, metavar="N",
+                   help="the model's context window in tokens (default: the server's, else the model profile's)")
     p.add_argument("--approval", choices=("read-only", "ask", "auto-edit", "full-auto"),
                    help="what runs without asking (default: full-auto headless, ask in the REPL)")
-    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"),
                    help="sandbox for shell commands (default: bwrap where available)")
-    p.add_argument("--sandbox-network", action="store_true", help="allow network access inside the sandbox")
+    p.add_argument("--sandbox-network", action="store_true", default=None,
+                   help="allow network access inside the sandbox")
     p.add_argument("--resume", metavar="ID", help="resume a session: an id, an id prefix, or 'latest'")
     p.add_argument("--continue", dest="cont", action="store_true", help="resume the latest session here")
     return p
@@ -59,14 +65,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def settings_from(args: argparse.Namespace, sinks: list) -> object:
+    """Flags over the environment over the config files over the defaults (config/), as Settings."""
     from .app import Settings
+    from .config import choose_model, effective_config, flags_from
 
-    if args.max_steps < 1:
-        raise UsageError("--max-steps must be at least 1")
-    return Settings(workspace=Path(args.cwd), model=args.model, base_url=args.base_url, api_key=args.api_key,
-                    max_steps=args.max_steps, tool_protocol=args.tool_protocol, temperature=args.temperature,
-                    approval=args.approval or ("full-auto" if args.prompt else "ask"), sandbox=args.sandbox,
-                    sandbox_network=args.sandbox_network, resume="latest" if args.cont else args.resume, sinks=sinks)
+    c = effective_config(Path(args.cwd), flags_from(args))
+    m, cfg = choose_model(c), c.config
+    return Settings(workspace=Path(args.cwd), model=m.spec, base_url=m.base_url, api_key=m.api_key,
+                    max_steps=cfg.max_steps or 40, tool_protocol=m.tool_protocol or "auto", temperature=m.temperature,
+                    approval=cfg.approval or ("full-auto" if args.prompt else "ask"), sandbox=cfg.sandbox or "auto",
+                    sandbox_network=bool(cfg.sandbox_network), resume="latest" if args.cont else args.resume,
+                    profile=m.profile, context_window=m.context_window, max_cost=cfg.max_cost,
+                    max_tokens=cfg.max_tokens, price=m.price, sinks=sinks)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +98,8 @@ def headless(args: argparse.Namespace) -> int:
         result = session.run(args.prompt)
         final = finals[-1]
         if args.output_format == "json":
-            print(json.dumps(summary(final, session.files.id, str(session.files.transcript)), ensure_ascii=False))
+            print(json.dumps(summary(final, session.files.id, str(session.files.transcript), session.meter.cost),
+                             ensure_ascii=False))
         elif args.output_format == "text":
             if result.result:
                 print(result.result)
@@ -112,6 +123,10 @@ def subcommand(name: str, argv: list[str]) -> int:
             print(f"{i.id}  {_when(i.started)}  {_when(i.last_activity)}  {i.steps:>3} steps  {i.workspace}  "
                   f"{i.task.splitlines()[0][:60] if i.task else ''}")
         return 0
+    if name == "permissions":
+        from .permissions.explain import explain_main
+
+        return explain_main(argv)
     if name == "map":
         return _map(argv)
     if name == "rewind":
@@ -124,6 +139,10 @@ def subcommand(name: str, argv: list[str]) -> int:
         from .bench.cli import export_main
 
         return export_main(argv)
+    if name == "config":
+        from .config.show import config_main
+
+        return config_main(argv, build_parser())
     raise UsageError(f"unknown subcommand {name}")
 
 

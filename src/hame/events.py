@@ -6,6 +6,7 @@ runner all subscribe to the same stream. Every event serialises to one JSON obje
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -122,6 +123,21 @@ class MemoryUpdate(Event):
 
 
 @dataclass
+class Compaction(Event):
+    """The history was deliberately rewritten to fit the context window: `messages` is the whole new history
+    (later `message` events extend it); the transcript keeps everything before it. `tier` is "mask" (old tool
+    outputs stubbed) or "summary" (old turns summarised; `source` "model" or "fallback")."""
+
+    type: ClassVar[str] = "compaction"
+    step: int
+    tier: str
+    tokens_before: int
+    tokens_after: int
+    messages: list[Message]
+    source: str | None = None
+
+
+@dataclass
 class CheckpointEvent(Event):
     """The workspace was snapshotted before `step` changed files; `commit` is in the shadow repository."""
 
@@ -144,14 +160,51 @@ class Restored(Event):
     deleted: list[str] = field(default_factory=list)
 
 
+@dataclass
+class TodoUpdate(Event):
+    """The agent wrote its todo list (the whole list: text and status pending / in_progress / done)."""
+
+    type: ClassVar[str] = "todo"
+    items: list[dict[str, str]]
+
+
+@dataclass
+class SubagentStart(Event):
+    """A delegated child agent starts: `agent` numbers children in order of creation, `depth` 1 is a child of
+    the main agent."""
+
+    type: ClassVar[str] = "subagent_start"
+    agent: int
+    depth: int
+    task: str
+    tools: str
+    max_steps: int
+
+
+@dataclass
+class SubagentEvent(Event):
+    """An event of a child agent, nested in its parent's stream (its text deltas are not forwarded)."""
+
+    type: ClassVar[str] = "subagent"
+    agent: int
+    depth: int
+    event: Event
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "ts": self.ts, "agent": self.agent, "depth": self.depth,
+                "event": self.event.to_dict()}
+
+
 EventSink = Callable[[Event], None]
 
 
 class EventBus:
-    """Fans each event out to every subscriber, in subscription order."""
+    """Fans each event out to every subscriber, in subscription order. Subagents running in threads emit too,
+    so one event is delivered to every sink before the next one starts."""
 
     def __init__(self) -> None:
         self._sinks: list[EventSink] = []
+        self._lock = threading.RLock()
 
     def subscribe(self, sink: EventSink) -> None:
         self._sinks.append(sink)
@@ -161,5 +214,6 @@ class EventBus:
             self._sinks.remove(sink)
 
     def emit(self, event: Event) -> None:
-        for sink in self._sinks:
-            sink(event)
+        with self._lock:
+            for sink in self._sinks:
+                sink(event)

@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions protocol (plain and streamed),
-plays back scripted replies, and records every request body it receives."""
+plays back scripted replies, and records every request body it receives. A reply may be a function of the
+request body (requests are served in threads, so concurrent requests can be told apart)."""
 
 from __future__ import annotations
 
@@ -26,19 +27,31 @@ def status(code: int) -> dict[str, Any]:
 
 
 class FakeOpenAI:
-    def __init__(self, replies: list[dict[str, Any]]) -> None:
+    def __init__(self, replies: list[dict[str, Any]], pages: dict[str, Any] | None = None) -> None:
         self.replies = list(replies)
         self.requests: list[dict[str, Any]] = []
+        self.pages = pages or {}  # GET path -> JSON body (e.g. llama.cpp's "/props"); others are 404
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802
+                found = self.path in server.pages
+                data = json.dumps(server.pages[self.path] if found else {"error": "not found"}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 server.requests.append(body)
                 item = server.replies.pop(0) if server.replies else status(500)
+                if callable(item):  # a reply chosen from the request, in the handler's thread
+                    item = item(body)
                 if "status" in item:
                     data = json.dumps({"error": {"message": "scripted failure", "type": "server_error"}}).encode()
                     self.send_response(item["status"])

@@ -65,7 +65,8 @@ def test_memory_is_appended_never_rewritten_and_survives_resume(tmp_path: Path, 
         {"content": "", "tool_calls": [call("remember", note="fix add() in calc.py", kind="todo")]},
         {"content": "", "tool_calls": [call("remember", note="keep the signature", kind="decision")]},
         {"content": "", "tool_calls": [call("read_file", path="calc.py")]},
-        {"content": "stopping here"}])
+        {"content": "stopping here"},
+        {"content": "stopping here; the todo item is left"}])  # the first answer is reminded of the open item
     assert hame("-p", "fix calc", "--cwd", str(ws), "--model", f"scripted:{s1}").returncode == 0
     reqs = requests_of(s1)
     memory_msgs = _memory_messages(reqs[-1])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import messages as msg
+from ..context.compaction import Compactor
 from ..errors import ProviderError
 from ..events import (
     AssistantTurn,
@@ -23,7 +24,8 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Tool, ToolContext
-from .protocol import ToolProtocol
+from .interrupt import unanswered_results
+from .protocol import Outcome, ToolProtocol
 from .runner import ToolRunner
 from .steering import Steering
 
@@ -38,6 +40,7 @@ class LoopConfig:
     max_output_chars: int = 12000
     one_call_per_turn: bool = False
     max_format_retries: int = 3
+    max_total_tokens: int | None = None  # input + output tokens over the whole run (a subagent's token budget)
 
 
 @dataclass
@@ -63,6 +66,9 @@ class Agent:
     before_request: Callable[[], list[Message]] | None = None  # messages to append first (e.g. working memory)
     before_mutation: Callable[[int], None] | None = None  # called before a step's first changing call (checkpoint)
     after_calls: Callable[[list[ToolCall]], str | None] | None = None  # new facts to append after a turn
+    before_finish: Callable[[], str | None] | None = None  # an objection to a final answer (open todo items)
+    over_budget: Callable[[], str | None] | None = None  # checked before each model call: why to stop (--max-cost)
+    compactor: Compactor | None = None  # keeps every request inside the context window (context/compaction.py)
     steps: int = 0
     usage: Usage = field(default_factory=Usage)
 
@@ -70,23 +76,30 @@ class Agent:
         self.steering = Steering()
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
+        self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
         self.emit(MessageAdded(message=message, step=self.steps))
 
     def run(self, task: str) -> RunResult:
-        self.add(msg.user(task))
+        self.request = msg.user(task)
+        self.add(self.request)
         failures = 0
         budget_end = self.steps + self.config.max_steps
         try:
             while True:
                 if self.steps >= budget_end:
                     return self._finish("", "max_steps")
+                if self._tokens_spent():
+                    return self._finish("", "budget", f"the token budget ({self.config.max_total_tokens}) is spent")
+                if self.over_budget and (why := self.over_budget()):
+                    return self._finish("", "budget", why)
                 self.steps += 1
                 self.ctx.step = self.steps
                 for message in self.before_request() if self.before_request else []:
                     self.add(message)
+                self.compact()
                 response = self._call_model()
                 calls, problem = self.protocol.calls_of(response)
                 if problem:
@@ -100,16 +113,17 @@ class Agent:
                     text = answer if answer is not None else response.text
                     self.add(msg.assistant(response.text) if answer is None else self.protocol.assistant_message(
                         response, calls))
-                    objection = self.steering.before_finish()
+                    objection = self._objection()
                     if objection is None:
                         return self._finish(text.strip(), "completed")
-                    self.emit(Notice(text="final answer after a failing check; asking the model to fix it"))
                     self.add(msg.user(objection))
                     continue
                 failures = 0
                 if self._act(response, calls):
                     return self._finish("", "stalled", "the model repeated the same call without progress")
         except KeyboardInterrupt:
+            for message in unanswered_results(self.messages):
+                self.add(message)
             return self._finish("", "interrupted")
         except ProviderError as exc:
             self.emit(ErrorEvent(message=str(exc)))
@@ -124,11 +138,38 @@ class Agent:
         response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))
         if not response.usage.input_tokens:
             response.usage.input_tokens, response.usage.estimated = est, True
+        if self.compactor:
+            self.compactor.observe(response.usage)
         self.usage.add(response.usage)
         self.emit(AssistantTurn(step=self.steps, text=response.text,
                                 tool_calls=[c.to_openai() for c in response.tool_calls],
                                 usage=response.usage.to_dict(), finish_reason=response.finish_reason))
         return response
+
+    def compact(self, force: bool = False) -> bool:
+        """Fit the history into the context window (`force`: compact it now); True when it was rewritten."""
+        done = self.compactor.fit(self.messages, self.steps, self.request, force) if self.compactor else None
+        if done is None:
+            return False
+        self.messages = done.messages
+        self.usage.add(done.usage)
+        self.runner.forget_outputs()  # what the model no longer sees must not be called "unchanged"
+        return True
+
+    def _objection(self) -> str | None:
+        """Why a final answer is not accepted yet: a failing check (steering), else the hook (open todo items)."""
+        objection = self.steering.before_finish()
+        if objection is not None:
+            self.emit(Notice(text="final answer after a failing check; asking the model to fix it"))
+            return objection
+        objection = self.before_finish() if self.before_finish else None
+        if objection:
+            self.emit(Notice(text=f"final answer not accepted yet: {objection.splitlines()[0]}"))
+        return objection or None
+
+    def _tokens_spent(self) -> bool:
+        limit = self.config.max_total_tokens
+        return limit is not None and self.usage.input_tokens + self.usage.output_tokens >= limit
 
     def _reject(self, response: ModelResponse, problem: str) -> None:
         self.emit(Notice(text=f"unusable model output: {problem.splitlines()[0]}"))
@@ -140,19 +181,28 @@ class Agent:
         skipped = len(calls) - 1 if self.config.one_call_per_turn and len(calls) > 1 else 0
         run = calls[:1] if skipped else calls
         self.add(self.protocol.assistant_message(response, run))
-        results = [(call, self.runner.execute(call)) for call in run]
+        self.runner.cap_chars = self.compactor.output_room(self.messages, len(run)) if self.compactor else None
+        results = self.runner.execute_all(run)
         note = (f"Only your first tool call was run; {skipped} more were ignored. "
                 "Look at its result, then send the next call.") if skipped else ""
         steer, stalled = self.steering.after_turn(results)
         if stalled:
             note = ""
         note = "\n".join(n for n in (note, steer) if n)
-        for message in self.protocol.result_messages(results, note):
+        for message in self.protocol.result_messages(self._context_note(results), note):
             self.add(message)
         extra = self.after_calls(run) if self.after_calls else None
         if extra:
             self.add(msg.user(extra))
         return stalled
+
+    def _context_note(self, results: list[tuple[ToolCall, Outcome]]) -> list[tuple[ToolCall, Outcome]]:
+        """The last result ends with `[context: 63% of 16k tokens]` once the context is more than half full."""
+        note = self.compactor.note(self.messages, [o.text for _, o in results]) if self.compactor else None
+        if not note or not results:
+            return results
+        call, last = results[-1]
+        return [*results[:-1], (call, Outcome(f"{last.text}\n{note}", last.ok))]
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
         files = list(self.ctx.files_changed)

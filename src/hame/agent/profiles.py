@@ -19,19 +19,23 @@ class Profile:
     exclude_tools: tuple[str, ...] = ()
     attach_mentioned_files: bool = False
     protect_tests: bool = False  # Aider grows its 1k map 8x while no file is in the chat; 2k is a middle way
+    delegate_depth: int = 1  # subagent nesting allowed by default ([delegate] max_depth); 0: no delegate tool
 
 
 FRONTIER = Profile("default")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
-                      repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file"),
-                      attach_mentioned_files=True, protect_tests=True)
+                      repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
+                      attach_mentioned_files=True, protect_tests=True, delegate_depth=0)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
+CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 
 
 def profile_for(provider: str, name: str) -> Profile:
     if provider == "scripted":
         return SCRIPTED
+    if provider == "anthropic":
+        return CLAUDE
     if provider == "local":
         return SMALL_LOCAL
     return FRONTIER
@@ -39,3 +43,13 @@ def profile_for(provider: str, name: str) -> Profile:
 
 def with_overrides(profile: Profile, **overrides: object) -> Profile:
     return replace(profile, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def named_profile(name: str) -> Profile:
+    """A profile by name, as a `[models.NAME]` entry's `profile = "small-local"` gives it."""
+    known = {p.name: p for p in (FRONTIER, SMALL_LOCAL, SCRIPTED, CLAUDE)}
+    if name not in known:
+        from ..errors import UsageError
+
+        raise UsageError(f"unknown profile {name!r}; use one of: {', '.join(known)}")
+    return known[name]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..context.clip import clip
@@ -28,6 +29,8 @@ class ToolRunner:
         self.max_output_chars = max_output_chars
         self.before_mutation = before_mutation  # e.g. a checkpoint of the workspace, once per step
         self.last_output: dict[str, tuple[str, int]] = {}  # read-only call -> (digest of its output, step)
+        self.cap_chars: int | None = None  # this turn's room left in the context window (set by the loop)
+        self.dedupe = True  # False: repeats show their full text again (a baseline for bench/context.py)
 
     def execute(self, call: ToolCall) -> Outcome:
         self.emit(ToolCallStart(step=self.ctx.step, call_id=call.id, name=call.name, arguments=call.arguments))
@@ -38,12 +41,45 @@ class ToolRunner:
         except Exception as exc:  # a bug in a tool must not end the run
             text, ok = f"Error: {call.name} failed unexpectedly: {type(exc).__name__}: {exc}", False
         full_path = None
-        if len(text) > self.max_output_chars:
+        limit = min(self.max_output_chars, self.cap_chars or self.max_output_chars)
+        if len(text) > limit:
             full_path = self._save(call, text)
-            text = clip(text, self.max_output_chars, saved_as=full_path).text
+            text = clip(text, limit, saved_as=full_path).text
         self.emit(ToolResultEvent(step=self.ctx.step, call_id=call.id, name=call.name, ok=ok, output=text,
                                   full_output_path=full_path))
         return Outcome(text, ok)
+
+    def execute_all(self, calls: list[ToolCall]) -> list[tuple[ToolCall, Outcome]]:
+        """Run a turn's calls in order; consecutive calls of a `concurrent` tool (subagents) run at once."""
+        results: list[tuple[ToolCall, Outcome]] = []
+        for group in self._groups(calls):
+            results += zip(group, self._parallel(group) if len(group) > 1 else [self.execute(group[0])],
+                           strict=True)
+        return results
+
+    def _groups(self, calls: list[ToolCall]) -> list[list[ToolCall]]:
+        groups: list[list[ToolCall]] = []
+        for call in calls:
+            if groups and self._concurrent(call) and self._concurrent(groups[-1][-1]):
+                groups[-1].append(call)
+            else:
+                groups.append([call])
+        return groups
+
+    def _concurrent(self, call: ToolCall) -> bool:
+        tool = self.by_name.get(call.name)
+        return tool is not None and tool.concurrent
+
+    def _parallel(self, group: list[ToolCall]) -> list[Outcome]:
+        pool = ThreadPoolExecutor(max_workers=len(group), thread_name_prefix="hame-call")
+        try:
+            return list(pool.map(self.execute, group))
+        except KeyboardInterrupt:
+            for call in group:
+                self.by_name[call.name].cancel()
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, call: ToolCall) -> str:
         tool = self.by_name.get(call.name)
@@ -61,7 +97,9 @@ class ToolRunner:
     def _dedupe(self, call: ToolCall, text: str) -> str:
         """A read-only call repeated with the same result gets a short note instead of the same text again."""
         tool = self.by_name.get(call.name)
-        if tool is None or tool.mutating or len(text) < 200:
+        if not self.dedupe:
+            self.ctx.seen.clear()  # read_file's own "unchanged" note off too
+        if tool is None or tool.mutating or len(text) < 200 or not self.dedupe:
             return text
         key = call.name + json.dumps(call.arguments, sort_keys=True)
         digest = hashlib.sha1(text.encode()).hexdigest()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..errors import UsageError
 from .base import ModelRequest, Provider
 
-PROVIDERS = ("local", "openai", "scripted")
+PROVIDERS = ("local", "openai", "anthropic", "scripted")
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ def parse_model(spec: str) -> ModelSpec:
     if provider not in PROVIDERS:
         raise UsageError(f"unknown model provider {provider!r} in --model {spec!r}; "
                          f"use one of: {', '.join(p + ':NAME' for p in PROVIDERS)}")
-    if provider in ("openai", "scripted") and not name:
-        raise UsageError(f"--model {provider}: needs a name, e.g. --model {provider}:"
-                         + ("gpt-4o-mini" if provider == "openai" else "turns.jsonl"))
+    if provider in ("openai", "anthropic", "scripted") and not name:
+        example = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet-4-5"}.get(provider, "turns.jsonl")
+        raise UsageError(f"--model {provider}: needs a name, e.g. --model {provider}:{example}")
     return ModelSpec(provider, name)
 
 
@@ -42,7 +42,23 @@ def open_openai(name: str, base_url: str | None, api_key: str | None, notice: Ca
     if not base_url and not api_key:
         raise UsageError("--model openai:NAME needs --base-url (any OpenAI-compatible server) or an API key "
                          "(--api-key or OPENAI_API_KEY) for api.openai.com")
+    if context_window is None and base_url:  # a llama.cpp / vLLM server says how big its window is
+        from .server_info import probe_context_window
+
+        context_window = probe_context_window(base_url, name, api_key)
     return OpenAICompatible(name, base_url=base_url, api_key=api_key, notice=notice, context_window=context_window)
 
 
-__all__ = ["ModelRequest", "ModelSpec", "Provider", "open_openai", "parse_model"]
+def open_anthropic(name: str, base_url: str | None, api_key: str | None, notice: Callable[[str], None],
+                   context_window: int | None = None) -> Provider:
+    from .anthropic_provider import AnthropicProvider
+
+    base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL")
+    api_key = api_key or os.environ.get("ANTHROPIC_API_KEY")
+    if not base_url and not api_key:
+        raise UsageError("--model anthropic:NAME needs an API key (--api-key or ANTHROPIC_API_KEY), "
+                         "or --base-url for a server speaking the Anthropic Messages API")
+    return AnthropicProvider(name, base_url=base_url, api_key=api_key, notice=notice, context_window=context_window)
+
+
+__all__ = ["ModelRequest", "ModelSpec", "Provider", "open_anthropic", "open_openai", "parse_model"]

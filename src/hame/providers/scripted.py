@@ -4,13 +4,16 @@ FILE is JSONL, one model turn per line:
   {"content": "...", "tool_calls": [{"name": "read_file", "arguments": {"path": "a.py"}}]}   native tool calls
   {"content": "all done"}                                                                    a final answer
   {"text": "<tool_call>{...}</tool_call>"}        raw model text, parsed by hame's text tool-call parser
-Every request it receives is appended, exactly as an OpenAI-compatible server would receive it, to FILE.requests.jsonl.
+Every request it receives is appended, exactly as an OpenAI-compatible server would receive it, to FILE.requests.jsonl
+(a side request, e.g. a subagent's, also carries "id_slot": 1). Subagent N (numbered in order of creation) reads
+FILE.child-N.jsonl when it exists, else it takes turns from FILE like the main agent (one lock, one log).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,12 @@ class ScriptedModel:
         self.turns = self._load()
         self.log = Path(str(self.path) + ".requests.jsonl")
         self.index = 0
+        self.lock = threading.Lock()
+
+    def for_child(self, n: int) -> ScriptedModel:
+        """The model subagent `n` talks to: its own script FILE.child-N.jsonl when there is one, else this one."""
+        own = self.path.with_name(f"{self.path.name}.child-{n}.jsonl")
+        return ScriptedModel(str(own), self.context_window) if own.is_file() else self
 
     def _load(self) -> list[dict[str, Any]]:
         try:
@@ -47,15 +56,8 @@ class ScriptedModel:
         return turns
 
     def complete(self, request: ModelRequest, on_text: TextCallback | None = None) -> ModelResponse:
-        with open(self.log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(request.wire(), ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        if self.index >= len(self.turns):
-            raise ProviderError(f"scripted model {self.path} has no turn {self.index + 1} "
-                                f"(the script has {len(self.turns)} turns)")
-        turn = self.turns[self.index]
-        self.index += 1
+        with self.lock:  # subagents may call from several threads
+            turn = self._next(request)
         text = str(turn.get("text", turn.get("content")) or "")
         calls = [_call(c) for c in turn.get("tool_calls") or []]
         if on_text and text:
@@ -64,6 +66,18 @@ class ScriptedModel:
         usage = Usage(prompt, estimate_tokens(text + json.dumps([c.to_openai() for c in calls])), 0, estimated=True)
         return ModelResponse(text=text, tool_calls=calls, usage=usage,
                              finish_reason="tool_calls" if calls else "stop")
+
+    def _next(self, request: ModelRequest) -> dict[str, Any]:
+        logged = request.wire() if request.slot is None else {**request.wire(), "id_slot": request.slot}
+        with open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(logged, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if self.index >= len(self.turns):
+            raise ProviderError(f"scripted model {self.path} has no turn {self.index + 1} "
+                                f"(the script has {len(self.turns)} turns)")
+        self.index += 1
+        return self.turns[self.index - 1]
 
     def close(self) -> None:
         pass

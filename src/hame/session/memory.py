@@ -1,9 +1,10 @@
 """Working memory: a tiny structured record per session (task, todo list, decisions, notes, files touched).
 
-The model adds to it with the `remember` tool. Each change is written to the transcript as a `memory` event
-(a full snapshot; the last one wins on resume), so the record outlives kills, resumes and compaction. The model
-is shown the record WITHOUT rewriting history: when the part it saved changed since it was last shown, a new short
-message is appended before the next request, so every request still extends the previous one byte for byte."""
+The model adds to it with the `remember` tool and writes its todo list whole with `todo`. Each change is written
+to the transcript as a `memory` event (a full snapshot; the last one wins on resume), so the record outlives kills,
+resumes and compaction. The model is shown the record WITHOUT rewriting history: when the part it saved changed
+since it was last shown, a new short message is appended before the next request, so every request still extends
+the previous one byte for byte."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from ..messages import Message
 
 HEADER = "[working memory: what you saved with remember(); it survives restarts]"
 Kind = Literal["note", "decision", "todo", "done"]
+Status = Literal["pending", "in_progress", "done"]
+STATUSES: tuple[Status, ...] = ("pending", "in_progress", "done")
+MARKS = {"pending": " ", "in_progress": ">", "done": "x"}
 CAPS = {"note": 8, "decision": 6, "todo": 10}
 FILES_CAP = 20
 ITEM_CHARS = 200
@@ -27,7 +31,16 @@ EMPTY = "(empty)"
 @dataclass
 class Todo:
     text: str
-    done: bool = False
+    status: Status = "pending"
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Todo:
+        status = data.get("status") or ("done" if data.get("done") else "pending")  # older records: a bool
+        return cls(str(data.get("text", "")), status if status in STATUSES else "pending")
 
 
 @dataclass
@@ -43,7 +56,7 @@ class MemoryRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MemoryRecord:
-        todo = [Todo(str(t.get("text", "")), bool(t.get("done"))) for t in data.get("todo") or []]
+        todo = [Todo.from_dict(t) for t in data.get("todo") or []]
         return cls(str(data.get("task", "")), todo, [str(x) for x in data.get("decisions") or []],
                    [str(x) for x in data.get("notes") or []], [str(x) for x in data.get("files") or []])
 
@@ -53,7 +66,7 @@ def brief(record: MemoryRecord) -> str:
     lines = []
     if record.todo:
         lines.append("todo:")
-        lines += [f"{i}. [{'x' if t.done else ' '}] {t.text}" for i, t in enumerate(record.todo, 1)]
+        lines += checklist(record.todo)
     if record.decisions:
         lines.append("decisions:")
         lines += [f"- {d}" for d in record.decisions]
@@ -61,6 +74,11 @@ def brief(record: MemoryRecord) -> str:
         lines.append("notes:")
         lines += [f"- {n}" for n in record.notes]
     return "\n".join(lines)
+
+
+def checklist(todo: list[Todo]) -> list[str]:
+    """`1. [x] text` per item: [x] done, [>] in progress, [ ] pending."""
+    return [f"{i}. [{MARKS[t.status]}] {t.text}" for i, t in enumerate(todo, 1)]
 
 
 def render(record: MemoryRecord) -> str:
@@ -86,6 +104,8 @@ class WorkingMemory:
             elif r.get("type") == "message" and _is_memory_message(r.get("message") or {}):
                 body = str(r["message"]["content"])[len(HEADER) + 1:]
                 self.shown = "" if body == EMPTY else body
+            elif r.get("type") == "compaction" and r.get("tier") == "summary":
+                self.shown = brief(self.record)  # the summary carries the whole record
 
     def note_task(self, task: str) -> None:
         """Keep the session's first task (later ones are follow-ups, still in the recent history)."""
@@ -111,6 +131,16 @@ class WorkingMemory:
         self._add(kind, note)
         self._changed(before)
         return f"Saved ({kind}). {self.summary()}"
+
+    def set_todo(self, items: list[Todo]) -> None:
+        """Replace the whole todo list (the `todo` tool); the caller checks the cap."""
+        before = self.record.to_dict()
+        self.record.todo = [Todo(_clip(" ".join(t.text.split()), ITEM_CHARS), t.status) for t in items]
+        self._changed(before)
+
+    def open_todo(self) -> list[tuple[int, Todo]]:
+        """The items not done yet, with their numbers in the list."""
+        return [(i, t) for i, t in enumerate(self.record.todo, 1) if not t.done]
 
     def pending_message(self) -> Message | None:
         """A message showing the saved part of the record when it changed since last shown, else None."""
@@ -144,7 +174,7 @@ class WorkingMemory:
             raise ToolError(f"No open todo item matches {note!r}. Open items:\n{listing}\n"
                             "Send remember(kind='done', note='<item number>').")
         before = self.record.to_dict()
-        item.done = True
+        item.status = "done"
         self._changed(before)
         return f"Marked done: {item.text}. {self.summary()}"
 

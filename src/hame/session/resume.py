@@ -27,8 +27,14 @@ def repair_torn_tail(path: Path) -> bool:
 
 
 def rebuild(records: list[dict[str, Any]]) -> tuple[list[Message], int]:
-    """The message history as it was last sent or appended, and the number of steps taken."""
-    history = [r["message"] for r in records if r.get("type") == "message"]
+    """The message history as it was last sent or appended, and the number of steps taken. A `compaction`
+    record replaces the history with its messages; later `message` records extend it."""
+    history: list[Message] = []
+    for r in records:
+        if r.get("type") == "compaction":
+            history = list(r.get("messages") or [])
+        elif r.get("type") == "message":
+            history.append(r["message"])
     steps = max((int(r.get("step", 0)) for r in records if r.get("type") == "model_request"), default=0)
     return history, steps
 

@@ -16,6 +16,7 @@ from .memory import WorkingMemory
 from .resume import repair_torn_tail
 from .shadow import Change
 from .store import SessionFiles
+from .todos import TodoReminder
 from .transcript import read_records
 
 
@@ -26,6 +27,7 @@ class SessionState:
         self.emit = emit
         self.memory = WorkingMemory(lambda data: emit(MemoryUpdate(memory=data)))
         self.checkpoints = Checkpoints(workspace, files.id, emit)
+        self.reminder = TodoReminder(self.memory)
         if files.transcript.exists():
             repair_torn_tail(files.transcript)
             self.load(read_records(files.transcript))
@@ -36,8 +38,13 @@ class SessionState:
 
     def tools(self) -> list[Tool]:
         from ..tools.remember import Remember
+        from ..tools.todo import TodoTool
 
-        return [Remember(self.memory)]
+        return [Remember(self.memory), TodoTool(self.memory, self.emit)]
+
+    def before_finish(self) -> str | None:
+        """An objection to a final answer: the open todo items, once (see todos.py)."""
+        return self.reminder()
 
     def before_request(self, ctx: ToolContext) -> list[Message]:
         """Messages to append before the next model request: the working memory, when it changed."""

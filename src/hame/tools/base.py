@@ -56,9 +56,14 @@ class Tool(ABC):
     description: ClassVar[str]
     Args: ClassVar[type[Args]]
     mutating: ClassVar[bool] = False
+    concurrent: ClassVar[bool] = False  # calls of it in one turn may run at once, in threads (subagents)
 
     @abstractmethod
     def run(self, args: Any, ctx: ToolContext) -> str: ...
+
+    def cancel(self) -> None:
+        """Stop work this tool runs in other threads (Ctrl-C during concurrent calls); most tools have none."""
+        return None
 
     def parameters(self) -> dict[str, Any]:
         return _clean_schema(self.Args.model_json_schema())

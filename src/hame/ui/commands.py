@@ -82,6 +82,24 @@ def _undo(run: Run, args: list[str]) -> Reply:
     return Reply("\n".join([f"restored the files to before step {mark.step}:", *describe(changes, done=True)]))
 
 
+def _compact(run: Run, args: list[str]) -> Reply:
+    run.start("")  # the compaction is recorded in the transcript
+    agent = run.agent
+    if agent.compactor is None:
+        return Reply("context reduction is off (HAME_CONTEXT_REDUCTION=off)")
+    before = agent.compactor.tokens(agent.messages)
+    if not agent.compact(force=True):
+        return Reply(f"nothing to compact: the history ({before} tokens) has no turns before the last few")
+    after = agent.compactor.tokens(agent.messages)
+    return Reply(f"compacted the context: {before} -> {after} tokens of a {agent.compactor.budget.window} window")
+
+
+def _usage(run: Run, args: list[str]) -> Reply:
+    from .status import usage_report
+
+    return Reply(usage_report(run.meter))
+
+
 def _quit(run: Run, args: list[str]) -> Reply:
     return Reply("", quit=True)
 
@@ -92,6 +110,8 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "/memory": (_memory, "show the working memory (task, todo, decisions, notes, files touched)"),
     "/session": (_session, "show this session: id, transcript, steps, checkpoints"),
     "/undo": (_undo, "restore the files to before the last step that changed them (repeat to go further)"),
+    "/usage": (_usage, "tokens and cost per step and for the session"),
+    "/compact": (_compact, "summarise the older turns now to free context (it also happens by itself)"),
     "/reset": (_reset, "start a new session: empty history and memory"),
     "/resume": (_resume, "list sessions of this workspace, or /resume ID to switch to one"),
     "/exit": (_quit, "quit (also /quit, Ctrl-D)"),

@@ -14,10 +14,14 @@ from ..events import (
     Final,
     MessageAdded,
     Notice,
+    SubagentEvent,
+    SubagentStart,
     TextDelta,
+    TodoUpdate,
     ToolCallStart,
     ToolResultEvent,
 )
+from ..session.memory import MARKS
 
 
 class StreamJson:
@@ -26,6 +30,8 @@ class StreamJson:
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, TextDelta | MessageAdded):
+            return
+        if isinstance(event, SubagentEvent) and isinstance(event.event, MessageAdded):
             return
         self.out.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
         self.out.flush()
@@ -45,6 +51,10 @@ class Progress:
 
 
 def progress_line(event: Event) -> str | None:
+    if isinstance(event, SubagentStart | SubagentEvent):
+        return subagent_line(event)
+    if isinstance(event, TodoUpdate):
+        return "todo:\n" + "\n".join(f"  [{MARKS.get(i['status'], ' ')}] {i['text']}" for i in event.items)
     if isinstance(event, ToolCallStart):
         args = json.dumps(event.arguments, ensure_ascii=False) if event.arguments is not None else "(bad JSON)"
         return f"[{event.step}] {event.name} {args[:160]}"
@@ -59,10 +69,24 @@ def progress_line(event: Event) -> str | None:
     return None
 
 
-def summary(final: Final, session_id: str, transcript: str) -> dict[str, Any]:
+def subagent_line(event: SubagentStart | SubagentEvent) -> str | None:
+    """A subagent's progress, indented under the call that started it."""
+    pad = "  " * event.depth
+    if isinstance(event, SubagentStart):
+        task = " ".join(event.task.split())
+        return f"{pad}↳ subagent {event.agent} ({event.tools}, {event.max_steps} steps): {task[:140]}"
+    inner = event.event
+    if isinstance(inner, Final):
+        return f"{pad}↳ subagent {event.agent}: {inner.stop_reason} after {inner.steps} steps"
+    line = progress_line(inner)
+    return "\n".join(f"{pad}#{event.agent} {part}" for part in line.splitlines()) if line else None
+
+
+def summary(final: Final, session_id: str, transcript: str, cost_usd: float | None = None) -> dict[str, Any]:
+    """`cost_usd`: of this process's model calls; None when the model's price is unknown."""
     return {"result": final.result, "session_id": session_id, "transcript": transcript,
             "stop_reason": final.stop_reason, "steps": final.steps, "usage": final.usage,
-            "files_changed": final.files_changed}
+            "files_changed": final.files_changed, "cost_usd": None if cost_usd is None else round(cost_usd, 6)}
 
 
 EXIT_CODES = {"completed": 0, "error": 1, "max_steps": 3, "budget": 3, "stalled": 3, "interrupted": 130}

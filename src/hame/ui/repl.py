@@ -1,4 +1,5 @@
-"""A simple interactive loop (a richer one comes later): read a task, run it, show progress and the answer."""
+"""The REPL: the interactive one (interactive.py: prompt_toolkit + rich) on a terminal, else this plain loop
+(stdin not a TTY: tasks read line by line, progress on stderr, the answer on stdout)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from .headless import Progress
 
 
 def repl(settings: Settings) -> int:
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from .interactive import interactive_repl
+
+        return interactive_repl(settings)
+    return plain_repl(settings)
+
+
+def plain_repl(settings: Settings) -> int:
     settings.sinks = [Progress(), _stream_text]
     if sys.stdin.isatty():
         settings.asker = ask_at_terminal

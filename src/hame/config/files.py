@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 LIST_KEYS = ("allow", "ask", "deny")
 
@@ -32,9 +32,15 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_config(workspace: Path) -> dict[str, Any]:
+    """The two files merged (no defaults, environment or flags: see layers.py), each checked against the schema."""
+    from .schema import validate_layer
+
     merged: dict[str, Any] = {}
     for path in (user_config_path(), project_config_path(workspace)):
-        merge(merged, read_toml(path))
+        data = read_toml(path)
+        if data:
+            validate_layer(data, str(path), from_file=True)
+        merge(merged, data)
     return merged
 
 
