@@ -30,6 +30,7 @@ from .session.store import SessionFiles, find_session
 from .session.transcript import Transcript, state_dir
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
+from .tools.fileio import TEST_NAME
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Settings:
     sandbox_network: bool = False
     resume: str | None = None
     sinks: list[EventSink] = field(default_factory=list)
+    check: str | None = None  # a command that tells whether the task is done (e.g. the tests); run after changes
     asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
 
@@ -99,10 +101,12 @@ class Run:
         tools = self.tools()
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
-                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests)
+                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests,
+                          number_lines=self.profile.number_lines)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
-                            max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn)
+                            max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
+                            check_command=self.settings.check)
         return Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.gatekeeper,
                      after_calls=self._new_instructions,
                      before_request=lambda: self.state.before_request(ctx),
@@ -146,7 +150,7 @@ class Run:
                           project_config=project_config_path(self.workspace))
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
-        sections = [load_prompt("system.md")]
+        sections = [load_prompt(self.profile.system_prompt)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")
             sections.append(template.replace("{tools}", tools_section(protocol.tools)))
@@ -188,6 +192,7 @@ class Run:
         if not self.profile.attach_mentioned_files:
             return task
         files = mentioned_files(task, self.workspace)
+        self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, default=40, metavar="N", help="stop after N model calls (default 40)")
     p.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text",
                    help="headless output (default text)")
-    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained"), default="auto",
+    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained", "whole"), default="auto",
                    help="how tool calls are exchanged with the model (default: from the model profile)")
     p.add_argument("--temperature", type=float, help="sampling temperature (default: from the model profile)")
     p.add_argument("--approval", choices=("read-only", "ask", "auto-edit", "full-auto"),
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
                    help="sandbox for shell commands (default: bwrap where available)")
     p.add_argument("--sandbox-network", action="store_true", help="allow network access inside the sandbox")
+    p.add_argument("--check", metavar="CMD", help="a command that checks the work (e.g. the tests): hame runs it "
+                   "after every change and shows the model the result")
     p.add_argument("--resume", metavar="ID", help="resume a session: an id, an id prefix, or 'latest'")
     p.add_argument("--continue", dest="cont", action="store_true", help="resume the latest session here")
     return p
@@ -66,7 +68,8 @@ def settings_from(args: argparse.Namespace, sinks: list) -> object:
     return Settings(workspace=Path(args.cwd), model=args.model, base_url=args.base_url, api_key=args.api_key,
                     max_steps=args.max_steps, tool_protocol=args.tool_protocol, temperature=args.temperature,
                     approval=args.approval or ("full-auto" if args.prompt else "ask"), sandbox=args.sandbox,
-                    sandbox_network=args.sandbox_network, resume="latest" if args.cont else args.resume, sinks=sinks)
+                    sandbox_network=args.sandbox_network, check=args.check,
+                    resume="latest" if args.cont else args.resume, sinks=sinks)
 
 
 def run(args: argparse.Namespace) -> int:

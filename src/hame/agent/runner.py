@@ -59,9 +59,10 @@ class ToolRunner:
         return tool.run(args, self.ctx)
 
     def _dedupe(self, call: ToolCall, text: str) -> str:
-        """A read-only call repeated with the same result gets a short note instead of the same text again."""
+        """A read-only call (or a shell command) repeated with the same result gets a short note instead of the
+        same text again: the model already has it."""
         tool = self.by_name.get(call.name)
-        if tool is None or tool.mutating or len(text) < 200:
+        if tool is None or (tool.mutating and tool.name != "run_shell") or len(text) < 200:
             return text
         key = call.name + json.dumps(call.arguments, sort_keys=True)
         digest = hashlib.sha1(text.encode()).hexdigest()
