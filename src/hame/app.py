@@ -37,6 +37,7 @@ from .session.transcript import Transcript, state_dir
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
 from .tools.delegate import Delegate
+from .tools.fileio import TEST_NAME
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Settings:
     max_tokens: int | None = None  # input + output tokens of a run (budget stop, exit 3)
     price: Price | None = None  # None: unknown (cost shown as unknown)
     sinks: list[EventSink] = field(default_factory=list)
+    check: str | None = None  # a command that tells whether the task is done (e.g. the tests); run after changes
     asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
 
@@ -124,11 +126,12 @@ class Run:
         delegator = self._delegator(tools)
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
-                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests)
+                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests,
+                          number_lines=self.profile.number_lines)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
-                            max_total_tokens=self.settings.max_tokens)
+                            max_total_tokens=self.settings.max_tokens, check_command=self.settings.check)
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -202,7 +205,7 @@ class Run:
                           project_config=project_config_path(self.workspace))
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
-        sections = [load_prompt("system.md")]
+        sections = [load_prompt(self.profile.system_prompt)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")
             sections.append(template.replace("{tools}", tools_section(protocol.tools)))
@@ -245,6 +248,7 @@ class Run:
         if not self.profile.attach_mentioned_files:
             return task
         files = mentioned_files(task, self.workspace)
+        self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)

@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", type=int, metavar="N", help="stop when a run has used N tokens (exit 3)")
     p.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text",
                    help="headless output (default text)")
-    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained"),
+    p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained", "whole"),
                    help="how tool calls are exchanged with the model (default: from the model profile)")
     p.add_argument("--temperature", type=float, help="sampling temperature (default: from the model profile)")
     p.add_argument("--context-window", type=int, metavar="N",
@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sandbox for shell commands (default: bwrap where available)")
     p.add_argument("--sandbox-network", action="store_true", default=None,
                    help="allow network access inside the sandbox")
+    p.add_argument("--check", metavar="CMD", help="a command that checks the work (e.g. the tests): hame runs it "
+                   "after every change and shows the model the result")
     p.add_argument("--resume", metavar="ID", help="resume a session: an id, an id prefix, or 'latest'")
     p.add_argument("--continue", dest="cont", action="store_true", help="resume the latest session here")
     return p
@@ -76,7 +78,7 @@ def settings_from(args: argparse.Namespace, sinks: list) -> object:
                     approval=cfg.approval or ("full-auto" if args.prompt else "ask"), sandbox=cfg.sandbox or "auto",
                     sandbox_network=bool(cfg.sandbox_network), resume="latest" if args.cont else args.resume,
                     profile=m.profile, context_window=m.context_window, max_cost=cfg.max_cost,
-                    max_tokens=cfg.max_tokens, price=m.price, sinks=sinks)
+                    max_tokens=cfg.max_tokens, price=m.price, check=cfg.check, sinks=sinks)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Tool, ToolContext
+from .autocheck import FILE_TOOLS, run_check
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
 from .runner import ToolRunner
@@ -41,6 +42,7 @@ class LoopConfig:
     one_call_per_turn: bool = False
     max_format_retries: int = 3
     max_total_tokens: int | None = None  # input + output tokens over the whole run (a subagent's token budget)
+    check_command: str | None = None  # run after every turn that changed a file
 
 
 @dataclass
@@ -186,6 +188,9 @@ class Agent:
         note = (f"Only your first tool call was run; {skipped} more were ignored. "
                 "Look at its result, then send the next call.") if skipped else ""
         steer, stalled = self.steering.after_turn(results)
+        check = self._auto_check(results)
+        if check and not stalled:
+            steer = "\n".join(n for n in (check, steer) if n)
         if stalled:
             note = ""
         note = "\n".join(n for n in (note, steer) if n)
@@ -203,6 +208,14 @@ class Agent:
             return results
         call, last = results[-1]
         return [*results[:-1], (call, Outcome(f"{last.text}\n{note}", last.ok))]
+    def _auto_check(self, results: list[tuple[ToolCall, Outcome]]) -> str:
+        command = self.config.check_command
+        if not command or not any(c.name in FILE_TOOLS and o.ok for c, o in results):
+            return ""
+        check = run_check(command, self.ctx)
+        self.steering.failed_check = None if check.passed else command
+        self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
+        return check.report
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
         files = list(self.ctx.files_changed)

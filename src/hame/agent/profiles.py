@@ -15,18 +15,21 @@ class Profile:
     one_call_per_turn: bool = False
     max_output_chars: int = 12000
     context_window: int = 32768
-    repo_map_tokens: int = 2048
+    repo_map_tokens: int = 2048  # Aider grows its 1k map 8x while no file is in the chat; 2k is a middle way
     exclude_tools: tuple[str, ...] = ()
     attach_mentioned_files: bool = False
-    protect_tests: bool = False  # Aider grows its 1k map 8x while no file is in the chat; 2k is a middle way
+    protect_tests: bool = False
     delegate_depth: int = 1  # subagent nesting allowed by default ([delegate] max_depth); 0: no delegate tool
+    system_prompt: str = "system.md"  # a file in hame/prompts
+    number_lines: bool = True
 
 
 FRONTIER = Profile("default")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
-                      attach_mentioned_files=True, protect_tests=True, delegate_depth=0)
+                      attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
+                      system_prompt="system_small.md", number_lines=False)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 

@@ -4,15 +4,17 @@ valid call). Whatever the mode, a reply without native calls is also run through
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import messages as msg
 from ..messages import Message, ModelResponse, ToolCall, compact_json, new_call_id
 from ..tools.base import Tool
-from ..tools.textcalls import json_schema_for_calls, parse_tool_calls
+from ..tools.fileblocks import file_blocks
+from ..tools.textcalls import ParsedCall, json_schema_for_calls, parse_tool_calls
 
-Mode = Literal["native", "text", "constrained"]
+Mode = Literal["native", "text", "constrained", "whole"]
 ANSWER_TOOL = "final_answer"
 REPETITION = ("Your reply started repeating the same text over and over, so it was cut off. "
               "Send one short tool call, or a short final answer.")
@@ -53,10 +55,19 @@ class ToolProtocol:
         params = dict(self.params)
         params.setdefault(ANSWER_TOOL, ["text"])
         parsed = parse_tool_calls(response.text, params)
+        if self.mode == "whole":
+            blocks, problem = file_blocks(_outside_calls(response.text))
+            writes = [ToolCall(new_call_id(), "write_file", {"path": b.path, "content": b.content},
+                               compact_json({"path": b.path, "content": b.content})) for b in blocks]
+            if writes or problem:
+                return writes + self._calls(parsed.calls), problem
         if parsed.error:
             return [], parsed.error
-        calls = [ToolCall(new_call_id(), c.name, dict(c.arguments), compact_json(c.arguments)) for c in parsed.calls]
-        return calls, None
+        return self._calls(parsed.calls), None
+
+    @staticmethod
+    def _calls(parsed: list[ParsedCall]) -> list[ToolCall]:
+        return [ToolCall(new_call_id(), c.name, dict(c.arguments), compact_json(c.arguments)) for c in parsed]
 
     def final_answer(self, calls: list[ToolCall]) -> str | None:
         if calls and calls[0].name == ANSWER_TOOL and ANSWER_TOOL not in self.params:
@@ -78,3 +89,8 @@ class ToolProtocol:
             return out
         blocks = [f'<tool_response name="{call.name}">\n{outcome.text}\n</tool_response>' for call, outcome in results]
         return [msg.user("\n".join(blocks) + (f"\n{note}" if note else ""))]
+
+
+def _outside_calls(text: str) -> str:
+    """The text with <tool_call> blocks removed, so code inside a call is not taken for a file block."""
+    return re.sub(r"<tool_call>.*?(</tool_call>|$)", "", text, flags=re.S)

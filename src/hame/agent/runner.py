@@ -95,11 +95,12 @@ class ToolRunner:
         return tool.run(args, self.ctx)
 
     def _dedupe(self, call: ToolCall, text: str) -> str:
-        """A read-only call repeated with the same result gets a short note instead of the same text again."""
+        """A read-only call (or a shell command) repeated with the same result gets a short note instead of the
+        same text again: the model already has it."""
         tool = self.by_name.get(call.name)
         if not self.dedupe:
             self.ctx.seen.clear()  # read_file's own "unchanged" note off too
-        if tool is None or tool.mutating or len(text) < 200 or not self.dedupe:
+        if tool is None or (tool.mutating and tool.name != "run_shell") or len(text) < 200 or not self.dedupe:
             return text
         key = call.name + json.dumps(call.arguments, sort_keys=True)
         digest = hashlib.sha1(text.encode()).hexdigest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..messages import ToolCall
 from .protocol import Outcome
@@ -22,6 +22,7 @@ class Steering:
     repeats: int = 0
     failed_check: str | None = None  # the last shell command, when it failed
     finish_nudges: int = 0
+    targets: list[str] = field(default_factory=list)  # the files the task is about (not tests), when known
 
     def after_turn(self, results: list[tuple[ToolCall, Outcome]]) -> tuple[str, bool]:
         """A note to append for the model ("" for none), and whether the run should stop as stalled."""
@@ -35,9 +36,14 @@ class Steering:
             failed = not any(o.ok for _, o in results)
             what = "and it failed each time" if failed else "with the same result"
             return (f"You have now made this exact call {self.repeats} times in a row {what}. Repeating it will not "
-                    "help: do something different (read the file again, try another approach, or fix the code "
-                    "the error points at)."), False
+                    f"help. {self.next_step()}"), False
         return "", False
+
+    def next_step(self) -> str:
+        if self.targets:
+            names = " or ".join(self.targets[:2])
+            return f"Next, fix the code: call write_file with the complete corrected content of {names}."
+        return "Do something different: fix the code the error points at, or try another approach."
 
     def before_finish(self) -> str | None:
         """A reason not to accept a final answer yet: the last check run failed."""

@@ -42,6 +42,7 @@ class BenchConfig:
     max_steps: int = 40
     timeout: float = 600.0
     agent_args: tuple[str, ...] = ()
+    auto_check: bool = True  # the agent runs the task's check after each change (--check)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def attempt(task: Task, cfg: BenchConfig, ws: Path, home: Path, n: int, prompt: 
     skip = len(read_records(previous)) if previous and n > 1 else 0
     cmd = [cfg.python, "-m", "hame", "-p", prompt, "--output-format", "json", "--cwd", str(ws),
            "--model", model_for(cfg.model, task, n, home), "--max-steps", str(cfg.max_steps),
+           *(["--check", task.check] if cfg.auto_check else []),
            *(["--continue"] if skip else []), *cfg.agent_args]
     agent = run_limited(cmd, ws, agent_env(cfg, state), cfg.timeout, home / f"agent-{n}.json", home / f"agent-{n}.log")
     summary = last_json(home / f"agent-{n}.json")

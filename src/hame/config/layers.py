@@ -22,7 +22,7 @@ ENV_KEYS = {"HAME_MODEL": "model", "OPENAI_BASE_URL": "base_url", "OPENAI_API_KE
             "HAME_MAX_COST": "max_cost", "HAME_MAX_TOKENS": "max_tokens"}
 
 FLAG_KEYS = ("model", "base_url", "api_key", "max_steps", "tool_protocol", "temperature", "approval", "sandbox",
-             "sandbox_network", "context_window", "max_cost", "max_tokens")
+             "sandbox_network", "context_window", "max_cost", "max_tokens", "check")
 
 
 @dataclass(frozen=True)

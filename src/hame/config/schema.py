@@ -26,7 +26,7 @@ class ModelEntry(Strict):
     profile: str | None = None
     context_window: int | None = Field(None, ge=1024)
     temperature: float | None = Field(None, ge=0)
-    tool_protocol: Literal["auto", "native", "text", "constrained"] | None = None
+    tool_protocol: Literal["auto", "native", "text", "constrained", "whole"] | None = None
 
 
 class PriceEntry(Strict):
@@ -44,11 +44,12 @@ class ConfigModel(Strict):
     base_url: str | None = None
     api_key: str | None = None
     max_steps: int | None = Field(None, ge=1)
-    tool_protocol: Literal["auto", "native", "text", "constrained"] | None = None
+    tool_protocol: Literal["auto", "native", "text", "constrained", "whole"] | None = None
     temperature: float | None = Field(None, ge=0)
     approval: Literal["read-only", "ask", "auto-edit", "full-auto"] | None = None
     sandbox: Literal["auto", "bwrap", "none"] | None = None
     sandbox_network: bool | None = None
+    check: str | None = None  # a command run after every change (e.g. the tests); --check
     context_window: int | None = Field(None, ge=1024)
     max_cost: float | None = Field(None, gt=0)
     max_tokens: int | None = Field(None, ge=1)

@@ -41,6 +41,7 @@ class ToolContext:
     files_changed: list[str] = field(default_factory=list)
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set)  # destructive writes warned about once
     protect_tests: bool = False  # changing an existing test file must be repeated to go through
+    number_lines: bool = True  # read_file prefixes line numbers (small models copy them into whole-file writes)
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

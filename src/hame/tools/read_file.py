@@ -41,7 +41,8 @@ class ReadFile(Tool):
         if not view or view.mtime_ns != st.st_mtime_ns or view.size != st.st_size:
             view = ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, ctx.step)
         view.ranges.add(span)
-        return number_lines(rel, data.decode("utf-8", errors="replace"), args.offset, args.limit)
+        text = data.decode("utf-8", errors="replace")
+        return number_lines(rel, text, args.offset, args.limit, numbered=ctx.number_lines)
 
 
 def read_bytes(path: Path, shown: str, workspace: Path) -> bytes:
@@ -66,7 +67,7 @@ def suggest(workspace: Path, missing: Path) -> str:
     return " Did you mean: " + ", ".join(shown) + "?"
 
 
-def number_lines(rel: str, text: str, offset: int, limit: int) -> str:
+def number_lines(rel: str, text: str, offset: int, limit: int, numbered: bool = True) -> str:
     lines = text.splitlines()
     total = len(lines)
     if total == 0:
@@ -74,7 +75,8 @@ def number_lines(rel: str, text: str, offset: int, limit: int) -> str:
     if offset > total:
         raise ToolError(f"offset {offset} is past the end of {rel} ({total} lines)")
     end = min(total, offset + limit - 1)
-    body = "\n".join(f"{n}\t{clip_line(lines[n - 1])}" for n in range(offset, end + 1))
+    prefix = "{}\t" if numbered else ""
+    body = "\n".join(prefix.format(n) + clip_line(lines[n - 1]) for n in range(offset, end + 1))
     if offset == 1 and end == total:
         return body
     more = f"; next: offset={end + 1}" if end < total else ""

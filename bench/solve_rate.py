@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Solve rate of a model through hame on a task set, with the figures issue 13 asks for.
+
+    python bench/solve_rate.py --label qwen15 --model local:qwen2.5-coder-1.5b [--tasks TASKS.jsonl]
+    python bench/solve_rate.py --report bench/results/2026-11-26-qwen15.jsonl     # print the report of a finished run
+
+Runs `hame bench` with fixed settings (2 attempts, 20 steps and 8 minutes per attempt, the profile's temperature),
+writes `bench/results/<date>-<label>.jsonl`, and prints: solved / total, each task's outcome and stop reason,
+prompt tokens processed vs served from the KV cache, output tokens, wall time per task, and the harness's share
+of wall time (the time not spent waiting for the model, from the transcripts' request/reply timestamps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_TASKS = ROOT.parent.parent / "shared" / "bench" / "exercism-dev.jsonl"
+
+
+def run(args: argparse.Namespace) -> Path:
+    out = ROOT / "results" / f"{datetime.date.today().isoformat()}-{args.label}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "hame", "bench", str(args.tasks), "--model", args.model, "--workers",
+           str(args.workers), "--attempts", "2", "--max-steps", str(args.max_steps), "--timeout", str(args.timeout),
+           "--out", str(out), "--label", args.label, "--resume"]
+    for extra in args.agent_arg:
+        cmd.append(f"--agent-arg={extra}")
+    for task in args.task:
+        cmd += ["--task", task]
+    subprocess.run(cmd, check=False)
+    return out
+
+
+def model_seconds(transcript: Path) -> float:
+    """Seconds between each model request and its reply, summed."""
+    total, start = 0.0, None
+    for line in transcript.read_text(errors="replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("type") == "model_request":
+            start = rec.get("ts")
+        elif rec.get("type") == "assistant" and start is not None:
+            total += rec.get("ts", start) - start
+            start = None
+    return total
+
+
+def transcripts(results: Path, task: str) -> list[Path]:
+    runs = results.with_suffix(".runs") / task
+    return sorted(runs.glob("state/sessions/*.jsonl")) if runs.is_dir() else []
+
+
+def report(results: Path) -> None:
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    solved = sum(r["passed"] for r in rows)
+    print(f"{results.name}: solved {solved}/{len(rows)} ({100 * solved / max(len(rows), 1):.1f} %)")
+    print(f"{'task':28} {'result':7} {'att':>3} {'stop':10} {'steps':>5} {'prompt':>8} {'cached':>8} "
+          f"{'output':>7} {'wall s':>7} {'harness':>7}")
+    sums = {"input": 0, "cached": 0, "output": 0, "wall": 0.0, "agent": 0.0, "model": 0.0}
+    for r in rows:
+        agent_s = sum(a.get("agent_s", 0.0) for a in r.get("runs", []))
+        model_s = sum(model_seconds(t) for t in transcripts(results, r["task"]))
+        share = 1 - model_s / agent_s if agent_s else 0.0
+        print(f"{r['task'][:28]:28} {'PASS' if r['passed'] else 'fail':7} {r.get('passed_attempt') or '-':>3} "
+              f"{r['stop_reason'][:10]:10} {r['steps']:>5} {r['input_tokens']:>8} {r['cached_tokens']:>8} "
+              f"{r['output_tokens']:>7} {r['wall_s']:>7.0f} {share:>6.0%}")
+        for key, value in (("input", r["input_tokens"]), ("cached", r["cached_tokens"]),
+                           ("output", r["output_tokens"]), ("wall", r["wall_s"]), ("agent", agent_s),
+                           ("model", model_s)):
+            sums[key] += value
+    processed = sums["input"] - sums["cached"]
+    print(f"prompt tokens: {sums['input']:,} sent, {sums['cached']:,} served from the KV cache, "
+          f"{processed:,} processed; output tokens: {sums['output']:,}")
+    harness = 1 - sums["model"] / sums["agent"] if sums["agent"] else 0.0
+    print(f"wall time: {sums['wall']:.0f} s in all, {sums['wall'] / max(len(rows), 1):.0f} s a task; "
+          f"harness share of agent time (not waiting for the model): {harness:.1%}")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--report", type=Path, help="only print the report of this results file")
+    p.add_argument("--model", default="local:qwen2.5-coder-1.5b")
+    p.add_argument("--label", default="hame")
+    p.add_argument("--tasks", type=Path, default=DEFAULT_TASKS)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--max-steps", type=int, default=20)
+    p.add_argument("--timeout", type=int, default=480)
+    p.add_argument("--task", action="append", default=[])
+    p.add_argument("--agent-arg", action="append", default=[])
+    args = p.parse_args()
+    report(args.report if args.report else run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""Whole files written as fenced code blocks under their path — the edit format small coder models handle best
+(Aider's "whole" format): code stays code, with no JSON escaping to get wrong.
+
+    hangman.py
+    ```python
+    def guess(letter): ...
+    ```
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PATH = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]*\w\.\w{1,8})(?![\w/-])")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^`\s]*)\s*(\S*)\s*$")
+
+
+@dataclass(frozen=True)
+class FileBlock:
+    path: str
+    content: str
+
+
+def file_blocks(text: str) -> tuple[list[FileBlock], str | None]:
+    """Every complete fenced block labelled with a path; an error when a labelled block is never closed."""
+    lines = text.splitlines()
+    blocks: list[FileBlock] = []
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        path = _label(m.group(2), m.group(3)) or _label_above(lines, i)
+        end = _closing(lines, i + 1, m.group(1))
+        if end is None:
+            return blocks, (f"The code block for {path} was not closed with ```; send the whole file again."
+                            if path else None)
+        if path:
+            blocks.append(FileBlock(path, "\n".join(lines[i + 1:end]) + "\n"))
+        i = end + 1
+    return blocks, None
+
+
+def _closing(lines: list[str], start: int, fence: str) -> int | None:
+    for j in range(start, len(lines)):
+        if lines[j].strip() == fence:
+            return j
+    return None
+
+
+def _label(info: str, extra: str) -> str | None:
+    for token in (extra, info):
+        m = PATH.fullmatch(token.strip()) if token else None
+        if m:
+            return m.group(1)
+    return None
+
+
+def _label_above(lines: list[str], fence_at: int) -> str | None:
+    for j in range(fence_at - 1, max(fence_at - 3, -1), -1):
+        line = lines[j].strip().strip("*`#:").strip()
+        if not line:
+            continue
+        line = re.sub(r"^(?:file|path|filename)\s*:\s*", "", line, flags=re.I).strip("*`: ")
+        m = PATH.fullmatch(line)
+        return m.group(1) if m else None
+    return None
