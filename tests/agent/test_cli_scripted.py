@@ -159,3 +159,40 @@ def test_repeated_identical_search_is_deduplicated(tmp_path: Path, hame) -> None
     assert "function_number_7" in results[0]
     assert results[1].startswith("Same output as this identical call at step 1")
     assert "m99.py" in results[3]
+
+
+def test_final_answer_after_failing_tests_is_questioned_once_but_not_after_other_commands(tmp_path: Path,
+                                                                                        hame) -> None:
+    ws = make_workspace(tmp_path / "ws", CALC)
+    script = write_script(tmp_path / "s.jsonl", [
+        {"content": "", "tool_calls": [call("run_shell", command="python -m pytest -q test_calc.py")]},
+        {"content": "Done."},
+        {"content": "Really done."},
+    ])
+    r = hame("-p", "x", "--cwd", str(ws), "--model", f"scripted:{script}", "--output-format", "json")
+    assert r.returncode == 0 and json.loads(r.stdout)["result"] == "Really done."
+    assert "Not done yet: your last command `python -m pytest -q test_calc.py` failed" in json.dumps(
+        requests_of(script)[-1])
+    other = write_script(tmp_path / "o.jsonl", [
+        {"content": "", "tool_calls": [call("run_shell", command="grep nothing-here calc.py")]},
+        {"content": "No match, fine."},
+    ])
+    r2 = hame("-p", "x", "--cwd", str(ws), "--model", f"scripted:{other}", "--output-format", "json")
+    assert r2.returncode == 0 and json.loads(r2.stdout)["result"] == "No match, fine."
+
+
+def test_check_flag_runs_after_each_change_and_reports_to_the_model(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", CALC)
+    script = write_script(tmp_path / "s.jsonl", [
+        {"content": "", "tool_calls": [call("write_file", path="calc.py", content="def add(a, b):\n    return 0\n")]},
+        {"content": "", "tool_calls": [call("write_file", path="calc.py",
+                                            content="def add(a, b):\n    return a + b\n")]},
+        {"content": "Fixed."},
+    ])
+    r = hame("-p", "x", "--cwd", str(ws), "--model", f"scripted:{script}", "--check", "python -m pytest -q",
+             "--output-format", "json")
+    assert r.returncode == 0, r.stderr
+    reqs = requests_of(script)
+    second, third = json.dumps(reqs[1]), json.dumps(reqs[2])
+    assert "hame ran the check `python -m pytest -q` after your change: exit code 1" in second
+    assert "The check passes" in third

@@ -11,13 +11,15 @@ from ..messages import ToolCall
 from .protocol import Outcome
 
 EXIT = re.compile(r"^\[(?:exit code (-?\d+)|killed after)")
+TEST_RUN = re.compile(r"\b(pytest|py\.test|unittest|tox|nox|(npm|yarn|pnpm)( run)? test|go test|cargo test|"
+                      r"make (test|check)|mvn test|gradle test|jest|vitest|mocha|rspec|phpunit|ctest)\b")
 
 
 @dataclass
 class Steering:
     nudge_after: int = 2  # identical calls in a row before a nudge
     stop_after: int = 5  # identical calls in a row before the run stops as stalled
-    max_finish_nudges: int = 2
+    max_finish_nudges: int = 1
     last_signature: str = ""
     repeats: int = 0
     failed_check: str | None = None  # the last shell command, when it failed
@@ -55,8 +57,9 @@ class Steering:
 
     def _track_checks(self, results: list[tuple[ToolCall, Outcome]]) -> None:
         for call, outcome in results:
-            if call.name != "run_shell" or not outcome.ok:
+            command = str((call.arguments or {}).get("command", ""))
+            if call.name != "run_shell" or not outcome.ok or not TEST_RUN.search(command):
                 continue
             m = EXIT.match(outcome.text)
             failed = m is not None and (m.group(1) is None or m.group(1) != "0")
-            self.failed_check = str((call.arguments or {}).get("command", "")) if failed else None
+            self.failed_check = command if failed else None
