@@ -73,3 +73,14 @@ def test_failed_hunk_changes_nothing(ws: Path) -> None:
     with pytest.raises(ToolError, match="nothing changed"):
         run(ApplyPatch(), ToolContext(ws), patch=patch)
     assert (ws / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"
+
+
+def test_new_file_in_invented_directory_named_like_an_existing_file_is_refused_once(ws: Path) -> None:
+    ctx = ToolContext(ws)
+    with pytest.raises(ToolError, match='use path "calc.py"'):
+        run(WriteFile(), ctx, path="src/calc.py", content="def add(a, b):\n    return a + b\n")
+    assert not (ws / "src").exists()
+    run(WriteFile(), ctx, path="src/calc.py", content="def add(a, b):\n    return a + b\n")
+    assert (ws / "src/calc.py").exists()
+    run(WriteFile(), ctx, path="pkg/new_module.py", content="x = 1\n")  # no namesake: no question
+    assert (ws / "pkg/new_module.py").exists()

@@ -17,27 +17,31 @@ TEST_RUN = re.compile(r"\b(pytest|py\.test|unittest|tox|nox|(npm|yarn|pnpm)( run
 
 @dataclass
 class Steering:
-    nudge_after: int = 2  # identical calls in a row before a nudge
-    stop_after: int = 5  # identical calls in a row before the run stops as stalled
+    nudge_after: int = 2  # the same call with the same result, in a row or within `window` turns: nudge
+    stop_after: int = 5  # ... this many times: the run stops as stalled
     max_finish_nudges: int = 1
     last_signature: str = ""
     repeats: int = 0
     failed_check: str | None = None  # the last shell command, when it failed
     finish_nudges: int = 0
     targets: list[str] = field(default_factory=list)  # the files the task is about (not tests), when known
+    recent: list[str] = field(default_factory=list)  # signatures of the last turns, to catch A-B-A-B cycles
+    window: int = 10
 
     def after_turn(self, results: list[tuple[ToolCall, Outcome]]) -> tuple[str, bool]:
         """A note to append for the model ("" for none), and whether the run should stop as stalled."""
         self._track_checks(results)
-        signature = json.dumps([(c.name, c.arguments) for c, _ in results], sort_keys=True)
-        self.repeats = self.repeats + 1 if signature == self.last_signature else 1
+        signature = json.dumps([(c.name, c.arguments, o.text) for c, o in results], sort_keys=True)
+        self.recent = [*self.recent, signature][-self.window:]
+        in_row = self.repeats + 1 if signature == self.last_signature else 1
+        self.repeats = max(in_row, self.recent.count(signature))  # in a row, or cycling within the window
         self.last_signature = signature
         if self.repeats >= self.stop_after:
             return "", True
         if self.repeats >= self.nudge_after:
             failed = not any(o.ok for _, o in results)
-            what = "and it failed each time" if failed else "with the same result"
-            return (f"You have now made this exact call {self.repeats} times in a row {what}. Repeating it will not "
+            what = "and it failed each time" if failed else "with the same result each time"
+            return (f"You have now made this exact call {self.repeats} times {what}. Repeating it will not "
                     f"help. {self.next_step()}"), False
         return "", False
 

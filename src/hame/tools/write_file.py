@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from pydantic import Field
 
 from ..errors import ToolError
 from . import paths
 from .base import Args, Tool, ToolContext
 from .fileio import after_write, check_write, read_text_for_edit, write_text
+from .rg import rg_files
 
 
 class WriteArgs(Args):
@@ -27,8 +31,23 @@ class WriteFile(Tool):
             raise ToolError(f"{args.path!r} is a directory")
         rel = paths.relative(ctx.workspace, path)
         old = read_text_for_edit(path, rel, ctx, must_exist=False)
+        if old is None:
+            check_new_path(path, rel, args.content, ctx)
         check_write(rel, old, args.content, ctx)
         write_text(path, args.content, ctx, rel)
         n = args.content.count("\n") + (0 if args.content.endswith("\n") or not args.content else 1)
         done = f"{'Overwrote' if old is not None else 'Created'} {rel} ({n} lines)."
         return done + after_write(rel, old, args.content)
+
+
+def check_new_path(path: Path, rel: str, content: str, ctx: ToolContext) -> None:
+    """A new file in a directory that does not exist, named like an existing file elsewhere, is most likely a
+    wrong path (small models invent `src/`): refused once, naming the existing file."""
+    if path.parent.exists():
+        return
+    same = [f for f in rg_files(ctx.workspace) if Path(f).name == path.name][:3]
+    key = (rel, hashlib.sha1(content.encode()).hexdigest())
+    if same and key not in ctx.confirmed_writes:
+        ctx.confirmed_writes.add(key)
+        raise ToolError(f"{rel} does not exist (nor does its directory), but {', '.join(same)} does. To change "
+                        f"that file, use path \"{same[0]}\". To really create {rel}, send the same call again.")
