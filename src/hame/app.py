@@ -15,6 +15,7 @@ from .agent.protocol import ToolProtocol
 from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
 from .context.budget import Budget as ContextBudget
+from .context.checks import guess_check
 from .context.compaction import Compactor, reduction_enabled
 from .context.git import git_root
 from .context.mentions import attach, mentioned_files
@@ -131,7 +132,7 @@ class Run:
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
-                            max_total_tokens=self.settings.max_tokens, check_command=self.settings.check)
+                            max_total_tokens=self.settings.max_tokens, check_command=self._check_command())
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -166,6 +167,14 @@ class Run:
         delegator = Delegator(config)
         tools.append(Delegate(delegator))
         return delegator
+
+    def _check_command(self) -> str | None:
+        if self.settings.check or not self.profile.guess_check:
+            return self.settings.check
+        guessed = guess_check(self.workspace)
+        if guessed:
+            self._notice(f"running `{guessed}` after each change (set --check to choose the command)")
+        return guessed
 
     def _new_instructions(self, calls: list[ToolCall]) -> str | None:
         """Instruction files of subdirectories, added when the agent first touches a file there."""

@@ -22,6 +22,7 @@ class Profile:
     delegate_depth: int = 1  # subagent nesting allowed by default ([delegate] max_depth); 0: no delegate tool
     system_prompt: str = "system.md"  # a file in hame/prompts
     number_lines: bool = True
+    guess_check: bool = False  # without --check, run the workspace's tests (if found) after every change
 
 
 FRONTIER = Profile("default")
@@ -29,7 +30,7 @@ SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
-                      system_prompt="system_small.md", number_lines=False)
+                      system_prompt="system_small.md", number_lines=False, guess_check=True)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 
