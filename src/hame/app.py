@@ -217,7 +217,10 @@ class Run:
         sections = [load_prompt(self.profile.system_prompt)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")
-            sections.append(template.replace("{tools}", tools_section(protocol.tools)))
+            example = next((rel for rel, _ in mentioned_files(task, self.workspace) if not TEST_NAME.search(rel)),
+                           "app.py")  # small models copy the example path: make it the file the task is about
+            sections.append(template.replace("{tools}", tools_section(protocol.tools))
+                            .replace("{example_path}", example))
         sections.append("# Workspace\n" + workspace_snapshot(self.workspace))
         if self.instructions.initial:
             sections.append("# Instructions (AGENTS.md)\n" + render_instructions(self.instructions.initial))

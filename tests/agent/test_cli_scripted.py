@@ -196,3 +196,19 @@ def test_check_flag_runs_after_each_change_and_reports_to_the_model(tmp_path: Pa
     second, third = json.dumps(reqs[1]), json.dumps(reqs[2])
     assert "hame ran the check `python -m pytest -q` after your change: exit code 1" in second
     assert "The check passes" in third
+
+
+def test_whole_protocol_writes_fenced_files_and_corrects_unlabelled_blocks(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", CALC)
+    script = write_script(tmp_path / "s.jsonl", [
+        {"text": "Here it is:\n```python\ndef add(a, b):\n    return a + b\n```"},
+        {"text": "calc.py\n```python\ndef add(a, b):\n    return a + b\n```"},
+        {"text": "Fixed the sign."},
+    ])
+    r = hame("-p", "Fix calc.py", "--cwd", str(ws), "--model", f"scripted:{script}", "--tool-protocol", "whole",
+             "--output-format", "json")
+    assert r.returncode == 0, r.stderr
+    assert (ws / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+    reqs = requests_of(script)
+    assert "calc.py\n```" in reqs[0]["messages"][0]["content"]  # the example path is the task's file
+    assert "has no file path" in json.dumps(reqs[1]["messages"][-1])

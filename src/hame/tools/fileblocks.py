@@ -22,10 +22,16 @@ class FileBlock:
     content: str
 
 
+UNLABELLED = ("Your code block has no file path. Write the file's path alone on the line just above the opening "
+              "```, then the block with the whole file.")
+
+
 def file_blocks(text: str) -> tuple[list[FileBlock], str | None]:
-    """Every complete fenced block labelled with a path; an error when a labelled block is never closed."""
+    """Every complete fenced block labelled with a path; an error when a labelled block is never closed, or when
+    the only code block has no label (a small model that forgot the path, or wrote a placeholder)."""
     lines = text.splitlines()
     blocks: list[FileBlock] = []
+    unlabelled = 0
     i = 0
     while i < len(lines):
         m = FENCE.match(lines[i])
@@ -39,8 +45,10 @@ def file_blocks(text: str) -> tuple[list[FileBlock], str | None]:
                             if path else None)
         if path:
             blocks.append(FileBlock(path, "\n".join(lines[i + 1:end]) + "\n"))
+        else:
+            unlabelled += end > i + 1
         i = end + 1
-    return blocks, None
+    return blocks, (UNLABELLED if unlabelled and not blocks else None)
 
 
 def _closing(lines: list[str], start: int, fence: str) -> int | None:

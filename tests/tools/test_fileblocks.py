@@ -1,0 +1,22 @@
+from hame.tools.fileblocks import UNLABELLED, FileBlock, file_blocks
+
+
+def test_path_line_then_fence() -> None:
+    text = "Here is the fix.\n\nleap.py\n```python\ndef leap_year(y):\n    return y % 4 == 0\n```\nDone."
+    assert file_blocks(text) == ([FileBlock("leap.py", "def leap_year(y):\n    return y % 4 == 0\n")], None)
+
+
+def test_labels_in_markdown_and_in_the_fence_info() -> None:
+    assert file_blocks("**src/a.py**\n```\nx = 1\n```")[0] == [FileBlock("src/a.py", "x = 1\n")]
+    assert file_blocks("File: `b.py`\n```py\ny = 2\n```")[0] == [FileBlock("b.py", "y = 2\n")]
+    assert file_blocks("```python c.py\nz = 3\n```")[0] == [FileBlock("c.py", "z = 3\n")]
+
+
+def test_unlabelled_or_placeholder_block_is_a_correction_not_an_answer() -> None:
+    assert file_blocks("PATH\n```\ndef f():\n    pass\n```") == ([], UNLABELLED)
+    assert file_blocks("No code here, all done.") == ([], None)
+
+
+def test_unclosed_block_is_refused() -> None:
+    blocks, error = file_blocks("a.py\n```python\ndef f():\n    return 1\n")
+    assert blocks == [] and error and "not closed" in error
