@@ -11,7 +11,7 @@ from . import __version__
 from .errors import HameError, UsageError
 from .events import Final
 
-SUBCOMMANDS = ("sessions", "map", "rewind", "bench", "export", "config", "permissions")
+SUBCOMMANDS = ("sessions", "map", "rewind", "bench", "export", "config", "permissions", "serve-model")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,6 +125,10 @@ def subcommand(name: str, argv: list[str]) -> int:
             print(f"{i.id}  {_when(i.started)}  {_when(i.last_activity)}  {i.steps:>3} steps  {i.workspace}  "
                   f"{i.task.splitlines()[0][:60] if i.task else ''}")
         return 0
+    if name == "serve-model":
+        from .serve import serve_main
+
+        return serve_main(argv)
     if name == "permissions":
         from .permissions.explain import explain_main
 

@@ -87,13 +87,14 @@ class LocalServer:
 
     @classmethod
     def start(cls, model_path: Path, *, ctx_size: int, threads: int | None = None, parallel: int = 2,
-              log: Callable[[str], None] | None = None, slot_dir: Path | None = None) -> LocalServer:
+              log: Callable[[str], None] | None = None, slot_dir: Path | None = None, port: int = 0) -> LocalServer:
         """Load the model and serve it on an ephemeral port; blocks until the server answers /health."""
         xllamacpp = _import_xllamacpp()
         threads = threads or default_threads()
         if slot_dir is not None:
             slot_dir.mkdir(parents=True, exist_ok=True)
         params = _params(xllamacpp, model_path, ctx_size, threads, parallel, slot_dir)
+        params.port = port
         t0 = time.monotonic()
         try:
             server = xllamacpp.Server(params)
