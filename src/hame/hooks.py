@@ -28,10 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import UsageError
 from .events import Event, EventBus, Final, Notice, SessionStart, ToolCallStart, ToolResultEvent
-from .tools.base import Tool
+from .tools.base import Gate, Tool
 
 HookEvent = Literal["pre_tool", "post_tool", "final", "session_start"]
-Gate = Callable[[Tool, dict[str, Any]], str | None]
 BLOCK_EXIT = 2
 
 

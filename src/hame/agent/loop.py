@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from .. import messages as msg
 from ..context.compaction import Compactor
@@ -23,14 +22,12 @@ from ..events import (
 from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
-from ..tools.base import Tool, ToolContext
+from ..tools.base import Gate, Tool, ToolContext
 from .autocheck import FILE_TOOLS, run_check
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
 from .runner import ToolRunner
 from .steering import Steering
-
-Gate = Callable[[Tool, dict[str, Any]], str | None]
 
 
 @dataclass

@@ -7,16 +7,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from ..context.clip import clip
 from ..errors import ToolError
 from ..events import Event, ToolCallStart, ToolResultEvent
 from ..messages import ToolCall
-from ..tools.base import Tool, ToolContext
+from ..tools.base import Gate, Tool, ToolContext
 from .protocol import Outcome
-
-Gate = Callable[[Tool, dict[str, Any]], str | None]
 
 
 class ToolRunner:

@@ -14,7 +14,7 @@ from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .anthropic_format import request_params
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-from .retry import RETRY_DELAYS, with_retries
+from .retry import RETRY_DELAYS, connection_reason, is_transport_error, with_retries
 
 DEFAULT_MAX_TOKENS = 8192  # the API requires max_tokens; used when the profile sets none
 STOP_REASONS = {"end_turn": "stop", "tool_use": "tool_calls", "max_tokens": "length", "stop_sequence": "stop"}
@@ -48,10 +48,10 @@ class AnthropicProvider:
         except anthropic.APIStatusError as exc:
             raise _status_error(exc) from None
         except anthropic.APIConnectionError as exc:
-            raise ProviderError(f"cannot reach the Anthropic API at {self.base_url} ({_reason(exc)})",
+            raise ProviderError(f"cannot reach the Anthropic API at {self.base_url} ({connection_reason(exc)})",
                                 retryable=True) from None
         except Exception as exc:
-            if not _is_transport_error(exc):
+            if not is_transport_error(exc):
                 raise
             raise ProviderError(f"the connection to {self.base_url} broke mid-reply ({exc})", retryable=True) from None
 
@@ -149,14 +149,3 @@ def _error_body(exc: anthropic.APIStatusError) -> tuple[str, str]:
     return "", str(exc.message or "")
 
 
-def _is_transport_error(exc: Exception) -> bool:
-    """An error of the HTTP stack under the SDK (httpx or httpx2, httpcore), raised while a stream is read."""
-    return type(exc).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "h11") or isinstance(exc, OSError)
-
-
-def _reason(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc.__context__
-    text = str(cause or exc) or type(exc).__name__
-    if "refused" in text.lower() or "connect" in text.lower():
-        return "connection refused — is the server running?"
-    return text[:200]

@@ -3,7 +3,6 @@ official `openai` SDK: native function calling, streaming, and retries with back
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +12,7 @@ from ..errors import ProviderError
 from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-
-RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
+from .retry import RETRY_DELAYS, connection_reason, is_transport_error, with_retries
 
 
 class OpenAICompatible:
@@ -34,16 +32,7 @@ class OpenAICompatible:
         return str(self.client.base_url)
 
     def complete(self, request: ModelRequest, on_text: TextCallback | None = None) -> ModelResponse:
-        for attempt in range(len(self.retry_delays) + 1):
-            try:
-                return self._stream(request, on_text)
-            except ProviderError as exc:
-                if not exc.retryable or attempt == len(self.retry_delays):
-                    raise
-                delay = self.retry_delays[attempt]
-                self.notice(f"{exc}; retrying in {delay:.0f}s ({attempt + 1}/{len(self.retry_delays)})")
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+        return with_retries(lambda: self._stream(request, on_text), self.retry_delays, self.notice)
 
     def _stream(self, request: ModelRequest, on_text: TextCallback | None) -> ModelResponse:
         kwargs: dict[str, Any] = {"model": self.model, "messages": request.messages, "stream": True,
@@ -67,10 +56,10 @@ class OpenAICompatible:
         except openai.APIStatusError as exc:
             raise _status_error(exc) from None
         except openai.APIConnectionError as exc:
-            raise ProviderError(f"cannot reach the model server at {self.base_url} ({_reason(exc)})",
+            raise ProviderError(f"cannot reach the model server at {self.base_url} ({connection_reason(exc)})",
                                 retryable=True) from None
         except Exception as exc:
-            if not _is_transport_error(exc):
+            if not is_transport_error(exc):
                 raise
             raise ProviderError(f"the connection to {self.base_url} broke mid-reply ({exc})", retryable=True) from None
 
@@ -129,14 +118,3 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
                          status=status)
 
 
-def _is_transport_error(exc: Exception) -> bool:
-    """An error of the HTTP stack under the SDK (httpx or httpx2, httpcore), raised while a stream is read."""
-    return type(exc).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "h11") or isinstance(exc, OSError)
-
-
-def _reason(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc.__context__
-    text = str(cause or exc) or type(exc).__name__
-    if "refused" in text.lower() or "connect" in text.lower():
-        return "connection refused — is the server running?"
-    return text[:200]

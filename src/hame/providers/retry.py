@@ -1,5 +1,6 @@
-"""Retrying a model call with backoff: retryable ProviderErrors are retried after each delay in turn, with a
-notice saying why; anything else, or the last failure, is raised."""
+"""Failing model calls, shared by the providers: retrying with backoff (retryable ProviderErrors are retried after
+each delay in turn, with a notice saying why; anything else, or the last failure, is raised), and telling
+transport errors apart from bugs."""
 
 from __future__ import annotations
 
@@ -23,3 +24,17 @@ def with_retries(attempt: Callable[[], T], delays: tuple[float, ...], notice: Ca
             notice(f"{exc}; retrying in {delays[i]:.0f}s ({i + 1}/{len(delays)})")
             time.sleep(delays[i])
     raise AssertionError("unreachable")
+
+
+def is_transport_error(exc: Exception) -> bool:
+    """An error of the HTTP stack under an SDK (httpx or httpx2, httpcore), raised while a stream is read."""
+    return type(exc).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "h11") or isinstance(exc, OSError)
+
+
+def connection_reason(exc: BaseException) -> str:
+    """Why a connection failed, in words for the user."""
+    cause = exc.__cause__ or exc.__context__
+    text = str(cause or exc) or type(exc).__name__
+    if "refused" in text.lower() or "connect" in text.lower():
+        return "connection refused — is the server running?"
+    return text[:200]

@@ -4,6 +4,7 @@ flag saying whether it changes anything. Validation happens here, once, before a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -89,6 +90,10 @@ class Tool(ABC):
         required = set(self.parameters().get("required", []))
         parts = [p if p in required else f"{p}?" for p in props]
         return f"{self.name}({', '.join(parts)})"
+
+
+Gate = Callable[[Tool, dict[str, Any]], str | None]
+"""Decides whether a call may run: None to run it, else the refusal the model sees (permissions, hooks)."""
 
 
 def _clean_schema(schema: dict[str, Any]) -> dict[str, Any]:
