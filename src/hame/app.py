@@ -132,7 +132,8 @@ class Run:
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
-                            max_total_tokens=self.settings.max_tokens, check_command=self._check_command())
+                            max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
+                            restarts=p.restarts)
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -214,7 +215,10 @@ class Run:
                           project_config=project_config_path(self.workspace))
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
-        sections = [load_prompt(self.profile.system_prompt)]
+        check = self.agent.config.check_command
+        testing = (f"hame runs the tests (`{check}`) after each write_file and shows you the result." if check
+                   else "Run the tests with run_shell.")
+        sections = [load_prompt(self.profile.system_prompt).replace("{testing}", testing)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")
             example = next((rel for rel, _ in mentioned_files(task, self.workspace) if not TEST_NAME.search(rel)),

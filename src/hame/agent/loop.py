@@ -11,6 +11,7 @@ from ..context.compaction import Compactor
 from ..errors import ProviderError
 from ..events import (
     AssistantTurn,
+    Compaction,
     ErrorEvent,
     Event,
     Final,
@@ -26,6 +27,7 @@ from ..tools.base import Gate, Tool, ToolContext
 from .autocheck import FILE_TOOLS, run_check
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
+from .restarts import Restarts
 from .runner import ToolRunner
 from .steering import Steering
 
@@ -40,6 +42,7 @@ class LoopConfig:
     max_format_retries: int = 3
     max_total_tokens: int | None = None  # input + output tokens over the whole run (a subagent's token budget)
     check_command: str | None = None  # run after every turn that changed a file
+    restarts: bool = False  # with a check: cut the history back to the task after a failure (agent/restarts.py)
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Agent:
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
         self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction
+        self.restarts = Restarts() if self.config.restarts and self.config.check_command else None
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -96,6 +100,7 @@ class Agent:
                     return self._finish("", "budget", why)
                 self.steps += 1
                 self.ctx.step = self.steps
+                self._restart()
                 for message in self.before_request() if self.before_request else []:
                     self.add(message)
                 self.compact()
@@ -130,7 +135,7 @@ class Agent:
 
     def _call_model(self) -> ModelResponse:
         request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
-                          max_tokens=self.config.max_tokens, temperature=self.config.temperature,
+                          max_tokens=self.config.max_tokens, temperature=self._temperature(),
                           response_format=self.protocol.response_format())
         est = msg.messages_tokens(request.messages)
         self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
@@ -155,8 +160,31 @@ class Agent:
         self.runner.forget_outputs()  # what the model no longer sees must not be called "unchanged"
         return True
 
+    def _temperature(self) -> float | None:
+        return self.restarts.temperature(self.config.temperature) if self.restarts else self.config.temperature
+
+    def _restart(self) -> None:
+        """After a failed check, continue from the task plus the last attempt, or from the task alone."""
+        if self.restarts is None:
+            return
+        before = self.messages
+        self.restarts.target = " or ".join(self.steering.targets[:2]) or "the file"
+        history = self.restarts.rebuild(before, self.request)
+        if history is None or history == before:
+            return
+        self.messages = history
+        self.runner.forget_outputs()
+        self.emit(Notice(text=f"check failed {self.restarts.failures}x: restarting from the task "
+                              f"({self.restarts.kind}, temperature {self._temperature()})"))
+        self.emit(Compaction(step=self.steps, tier="restart", tokens_before=msg.messages_tokens(before),
+                             tokens_after=msg.messages_tokens(history), messages=list(history)))
+
     def _objection(self) -> str | None:
         """Why a final answer is not accepted yet: a failing check (steering), else the hook (open todo items)."""
+        if self.restarts and self.steering.failed_check and self.restarts.failures < self.restarts.max_restarts:
+            self.restarts.failed(self.restarts.report or f"`{self.steering.failed_check}` failed", fresh=True)
+            self.emit(Notice(text="final answer while the check fails: starting a fresh attempt"))
+            return "The check still fails; the task is not done."
         objection = self.steering.before_finish()
         if objection is not None:
             self.emit(Notice(text="final answer after a failing check; asking the model to fix it"))
@@ -211,6 +239,10 @@ class Agent:
             return ""
         check = run_check(command, self.ctx)
         self.steering.failed_check = None if check.passed else command
+        if self.restarts and check.passed:
+            self.restarts.passed()
+        elif self.restarts:
+            self.restarts.failed(check.report)
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check.report
 

@@ -1,0 +1,82 @@
+"""Fresh attempts for a weak model that has a check to pass.
+
+A small model that fails the check tends to rewrite the same wrong file again and again, its history growing with
+each failure. So when a change fails the check (`--check`), hame cuts the history back to the task — whose KV cache
+the server still holds, so the restart costs only the new tokens — and:
+- after an odd failure, shows the model its last attempt and the check's output, to repair it (short context);
+- after an even one, starts over from the task alone with a note of what failed, at a higher temperature, to get a
+  different solution rather than another edit of the same one.
+A final answer while the check fails also counts as a failure. After `max_restarts` the history grows as usual.
+The cut is recorded as a `compaction` event (tier "restart"), so a resumed session sees what the model saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import messages as msg
+from ..context.clip import clip
+from ..messages import Message
+
+NOTE_CHARS = 1500
+FRESH = ("[hame: your earlier versions did not pass the check and were set aside. The latest one failed with:]\n"
+         "```\n{report}\n```\n"
+         "Write a new, complete version of {target} that passes every test. Think about what the tests expect; "
+         "do not repeat the earlier mistake.")
+
+
+@dataclass
+class Restarts:
+    temperatures: tuple[float, ...] = (0.2, 0.6, 0.8, 1.0)  # one step up at each fresh start
+    max_restarts: int = 12
+    failures: int = 0  # failed checks (and final answers given while the check failed)
+    pending: bool = False
+    report: str = ""  # the last failing check's output, as the model saw it
+    target: str = "the file"
+    kind: str = ""  # the last restart: "repair" (the task, the last attempt and its failure) or "fresh"
+
+    def failed(self, report: str, fresh: bool = False) -> None:
+        """A failed check; `fresh`: the next attempt starts from the task alone (a final answer despite it)."""
+        self.failures += 1 + (fresh and self.failures % 2 == 0)
+        self.report = report
+        self.pending = self.failures <= self.max_restarts
+
+    def passed(self) -> None:
+        self.pending = False
+        self.report = ""
+
+    def temperature(self, base: float | None) -> float | None:
+        level = self.failures // 2
+        if level == 0:
+            return base
+        return max(base or 0.0, self.temperatures[min(level, len(self.temperatures) - 1)])
+
+    def rebuild(self, messages: list[Message], request: Message | None) -> list[Message] | None:
+        """The history to continue from, or None when no restart is due (or the task cannot be found)."""
+        if not self.pending:
+            return None
+        self.pending = False
+        end = _index(messages, request)
+        if end is None:
+            return None
+        prefix = messages[:end + 1]
+        if self.failures % 2:
+            last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
+            if last > end:
+                self.kind = "repair"
+                return prefix + messages[last:]
+        self.kind = "fresh"
+        report = clip(self.report.strip(), NOTE_CHARS, head_share=0.6).text
+        return [*prefix, msg.user(FRESH.format(report=report, target=self.target))]
+
+
+def _index(messages: list[Message], request: Message | None) -> int | None:
+    if request is None:
+        return None
+    for i, m in enumerate(messages):
+        if m is request:
+            return i
+    for i, m in enumerate(messages):
+        if m == request:
+            return i
+    return None

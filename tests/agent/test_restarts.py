@@ -1,0 +1,82 @@
+"""Fresh attempts after a failed check: the history is cut back to the task (plus the last attempt, or a note of
+what failed), the temperature rises at each fresh start, and a resumed session sees the cut history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hame import messages as msg
+from hame.agent.restarts import Restarts
+
+from ..conftest import make_workspace
+from ..fakes.openai_server import FakeOpenAI, reply
+
+GREET = {"greet.py": "def greet(name):\n    return 'Hello ' + name\n",
+         "test_greet.py": "from greet import greet\n\n\ndef test_greet():\n    assert greet('Bo') == 'Hello, Bo!'\n"}
+CHECK = "python -m pytest -q test_greet.py"
+
+
+def write(content: str) -> dict:
+    return reply(json.dumps({"name": "write_file", "arguments": {"path": "greet.py", "content": content}}))
+
+
+def test_repair_then_fresh_then_done() -> None:
+    r = Restarts()
+    task = msg.user("fix greet.py")
+    history = [msg.system("sys"), task, msg.assistant("list"), msg.user("files"), msg.assistant("write 1"),
+               msg.user("check failed: AssertionError 1")]
+    assert r.rebuild(history, task) is None  # nothing failed yet
+    r.failed("check failed: AssertionError 1")
+    repair = r.rebuild(history, task)
+    assert repair == [history[0], task, history[4], history[5]] and r.kind == "repair"
+    assert r.temperature(0.2) == 0.2
+    r.failed("check failed: AssertionError 2")
+    fresh = r.rebuild([*repair, msg.assistant("write 2"), msg.user("check failed: AssertionError 2")], task)
+    assert fresh is not None and fresh[:2] == [history[0], task] and len(fresh) == 3 and r.kind == "fresh"
+    assert "AssertionError 2" in fresh[2]["content"] and "AssertionError 1" not in fresh[2]["content"]
+    assert r.temperature(0.2) == 0.6
+    r.failed("x", fresh=True)  # a final answer while the check fails: straight to a fresh start
+    assert r.failures == 4 and r.temperature(0.2) == 0.8
+    r.passed()
+    assert r.rebuild(fresh, task) is None
+
+
+def test_no_restart_past_the_limit_or_without_the_task() -> None:
+    r = Restarts(max_restarts=1)
+    task = msg.user("t")
+    r.failed("a")
+    assert r.rebuild([msg.system("s"), msg.user("other")], task) is None  # the task is not in this history
+    r.failed("b")
+    assert r.rebuild([msg.system("s"), task, msg.assistant("w"), msg.user("failed")], task) is None
+
+
+def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", GREET)
+    (tmp_path / "xdg" / "hame").mkdir(parents=True)
+    replies = [write("def greet(name):\n    return 'Hi ' + name\n"),  # fails: repair from the last attempt
+               write("def greet(name):\n    return 'Hey ' + name\n"),  # fails again: a fresh start
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}})),  # while failing: fresh
+               write("def greet(name):\n    return f'Hello, {name}!'\n"),  # passes
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "fixed greet.py"}}))]
+    with FakeOpenAI(replies) as srv:
+        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
+            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
+        r = hame("-p", "Fix greet.py so the tests in test_greet.py pass.", "--cwd", str(ws), "--model", "tiny",
+                 "--api-key", "k", "--check", CHECK, "--output-format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["result"] == "fixed greet.py" and out["stop_reason"] == "completed"
+    assert (ws / "greet.py").read_text() == "def greet(name):\n    return f'Hello, {name}!'\n"
+    sent = [req["messages"] for req in srv.requests]
+    task = sent[0][1]
+    assert all(m[1] == task for m in sent), "every request starts with the same prefix: system prompt, task"
+    assert "Hi " in sent[1][2]["content"] and "AssertionError" in sent[1][3]["content"] and len(sent[1]) == 4
+    assert len(sent[2]) == 3 and "return 'Hey '" not in sent[2][2]["content"] and "set aside" in sent[2][2]["content"]
+    assert len(sent[3]) == 3 and "set aside" in sent[3][2]["content"]
+    temps = [req.get("temperature") for req in srv.requests]
+    assert temps[0] == temps[1] == 0.2 and temps[2] == 0.6 and temps[3] == 0.8
+    records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
+    cuts = [rec for rec in records if rec["type"] == "compaction" and rec["tier"] == "restart"]
+    assert len(cuts) == 2 and cuts[-1]["messages"] == sent[3]
+    assert [rec["text"] for rec in records if rec["type"] == "notice" and "restarting" in rec["text"]]
