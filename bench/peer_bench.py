@@ -4,9 +4,10 @@ the same prompt (prompts/bench_task.md), the same check with the test files rest
     python bench/peer_bench.py TASKSET --out peers/mini.jsonl [--timeout 600] [--workers 1] [--resume] -- CMD...
 
 CMD runs in the task's workspace; in its arguments `{prompt}` is the prompt text, `{prompt_file}` a file holding
-it, `{workspace}` the workspace, `{run}` the task's run directory (for logs, trajectories) and an argument that
-is exactly `{files}` becomes the files to edit. One attempt: a peer's own retry loop (aider --auto-test) counts
-as part of it. Tokens are not known here (0). See bench/compare_peers.md.
+it, `{workspace}` the workspace, `{run}` the task's run directory (for logs, trajectories), `{check}` the task's
+check command, and an argument that is exactly `{files}` (or `{tests}`) becomes the files to edit (the test
+files). One attempt: a peer's own retry loop (aider --auto-test) counts as part of it. Tokens are not
+known here (0). See bench/compare_peers.md.
 """
 
 from __future__ import annotations
@@ -28,15 +29,14 @@ from hame.bench.tasks import Task, load_taskset
 from hame.bench.worker import git_init, pytest_counts, run_check, write_files
 
 
-def expand(command: list[str], prompt: str, prompt_file: Path, ws: Path, run: Path, files: tuple[str, ...]
-           ) -> list[str]:
+def expand(command: list[str], prompt: str, prompt_file: Path, ws: Path, run: Path, task: Task) -> list[str]:
     out: list[str] = []
     for arg in command:
-        if arg == "{files}":
-            out.extend(files)
+        if arg in ("{files}", "{tests}"):
+            out.extend(task.files_to_edit if arg == "{files}" else task.test_files)
             continue
         out.append(arg.replace("{prompt_file}", str(prompt_file)).replace("{workspace}", str(ws))
-                   .replace("{run}", str(run)).replace("{prompt}", prompt))
+                   .replace("{run}", str(run)).replace("{check}", task.check).replace("{prompt}", prompt))
     return out
 
 
@@ -51,7 +51,7 @@ def run_peer(task: Task, command: list[str], timeout: float, run_dir: Path, labe
         git_init(ws)
         prompt = task_prompt(task)
         (home / "prompt.md").write_text(prompt, encoding="utf-8")
-        cmd = expand(command, prompt, home / "prompt.md", ws, home, task.files_to_edit)
+        cmd = expand(command, prompt, home / "prompt.md", ws, home, task)
         env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
         agent = run_limited(cmd, ws, env, timeout, home / "agent.log")
         check = run_check(task, ws, home / "check.log", sys.executable)
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--label", default="")
+    p.add_argument("--task", action="append", default=[], help="run only this task (repeatable)")
     argv = sys.argv[1:] if argv is None else argv
     if "--" not in argv or argv.index("--") == len(argv) - 1:
         p.error("give the agent's command after --")
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     results = ResultsFile(a.out)
     results.start(a.resume)
     done = results.done() if a.resume else set()
-    tasks = [t for t in load_taskset(a.taskset) if t.name not in done]
+    tasks = [t for t in load_taskset(a.taskset) if t.name not in done and (not a.task or t.name in a.task)]
     run_dir = a.out.resolve().with_suffix(".runs")
     label = a.label or a.out.stem
     with ThreadPoolExecutor(a.workers) as pool:

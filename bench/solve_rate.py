@@ -59,6 +59,8 @@ def transcripts(results: Path, task: str) -> list[Path]:
 
 
 def report(results: Path) -> None:
+    if not results.is_file():
+        raise SystemExit(f"no results at {results}: the run wrote none (see the errors above)")
     rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
     solved = sum(r["passed"] for r in rows)
     print(f"{results.name}: solved {solved}/{len(rows)} ({100 * solved / max(len(rows), 1):.1f} %)")
@@ -67,11 +69,14 @@ def report(results: Path) -> None:
     sums = {"input": 0, "cached": 0, "output": 0, "wall": 0.0, "agent": 0.0, "model": 0.0}
     for r in rows:
         agent_s = sum(a.get("agent_s", 0.0) for a in r.get("runs", []))
-        model_s = sum(model_seconds(t) for t in transcripts(results, r["task"]))
-        share = 1 - model_s / agent_s if agent_s else 0.0
+        found = transcripts(results, r["task"])
+        model_s = sum(model_seconds(t) for t in found)
+        if not found:  # a peer agent: no transcript to time its model calls by
+            agent_s = 0.0
+        share = f"{1 - model_s / agent_s:.0%}" if agent_s else "-"
         print(f"{r['task'][:28]:28} {'PASS' if r['passed'] else 'fail':7} {r.get('passed_attempt') or '-':>3} "
               f"{r['stop_reason'][:10]:10} {r['steps']:>5} {r['input_tokens']:>8} {r['cached_tokens']:>8} "
-              f"{r['output_tokens']:>7} {r['wall_s']:>7.0f} {share:>6.0%}")
+              f"{r['output_tokens']:>7} {r['wall_s']:>7.0f} {share:>7}")
         for key, value in (("input", r["input_tokens"]), ("cached", r["cached_tokens"]),
                            ("output", r["output_tokens"]), ("wall", r["wall_s"]), ("agent", agent_s),
                            ("model", model_s)):
@@ -79,9 +84,9 @@ def report(results: Path) -> None:
     processed = sums["input"] - sums["cached"]
     print(f"prompt tokens: {sums['input']:,} sent, {sums['cached']:,} served from the KV cache, "
           f"{processed:,} processed; output tokens: {sums['output']:,}")
-    harness = 1 - sums["model"] / sums["agent"] if sums["agent"] else 0.0
+    harness = f"{1 - sums['model'] / sums['agent']:.1%}" if sums["agent"] else "not known (no transcripts)"
     print(f"wall time: {sums['wall']:.0f} s in all, {sums['wall'] / max(len(rows), 1):.0f} s a task; "
-          f"harness share of agent time (not waiting for the model): {harness:.1%}")
+          f"harness share of agent time (not waiting for the model): {harness}")
 
 
 def main() -> int:

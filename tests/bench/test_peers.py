@@ -1,0 +1,48 @@
+"""bench/peers.py gives a peer agent the task's files, prompt, check and tests, scores it with the test files
+restored, and reports it in the same table as hame's runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ..fakes.openai_server import FakeOpenAI, reply
+from .conftest import ROOT
+
+LEAP = {"name": "leap", "instructions": "Write leap_year(year).", "files": {
+    "leap.py": "def leap_year(year):\n    pass\n",
+    "leap_test.py": "from leap import leap_year\n\n\ndef test_2000():\n    assert leap_year(2000)\n\n\n"
+                    "def test_1900():\n    assert not leap_year(1900)\n"},
+    "solution_files": ["leap.py"], "test_files": ["leap_test.py"], "pytest_targets": ["leap_test.py"],
+    "expected_passed": 2}
+RIGHT = ("leap.py\n```python\ndef leap_year(year):\n"
+         "    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)\n```\n")
+
+
+def test_a_peer_is_run_with_the_task_and_scored_like_hame(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    wrong = {**LEAP, "name": "leap-wrong"}
+    tasks.write_text(json.dumps(LEAP) + "\n" + json.dumps(wrong) + "\n")
+    log = tmp_path / "aider-args.jsonl"
+    fake = tmp_path / "aider"
+    fake.write_text(f"#!/bin/sh\nexec {sys.executable} {ROOT / 'tests' / 'fakes' / 'fake_aider.py'} \"$@\"\n")
+    fake.chmod(0o755)
+    wrong_reply = "leap.py\n```python\ndef leap_year(year):\n    return year % 4 == 0\n```\n"
+    with FakeOpenAI([reply(RIGHT), reply(wrong_reply)]) as srv:
+        r = subprocess.run([sys.executable, str(ROOT / "bench" / "peers.py"), "aider", "--exe", str(fake),
+                            "--base-url", srv.url, "--tasks", str(tasks), "--label", "fake", "--out-dir",
+                            str(tmp_path / "out"), "--timeout", "60"],
+                           capture_output=True, text=True, timeout=180, env={**__import__("os").environ,
+                                                                              "FAKE_AIDER_LOG": str(log)})
+    assert r.returncode == 0, r.stderr
+    assert "solved 1/2 (50.0 %)" in r.stdout
+    rows = {row["task"]: row for row in map(json.loads, next((tmp_path / "out").glob("*-fake.jsonl")).open())}
+    assert rows["leap"]["passed"] and not rows["leap-wrong"]["passed"]
+    args = json.loads(log.read_text().splitlines()[0])
+    assert args[args.index("--test-cmd") + 1] == "python -m pytest -q leap_test.py"
+    assert args[args.index("--read") + 1] == "leap_test.py" and args[-1] == "leap.py"
+    assert args[args.index("--edit-format") + 1] == "whole"
+    prompt = srv.requests[0]["messages"][0]["content"]
+    assert "Write leap_year(year)." in prompt and "def leap_year(year):\n    pass" in prompt
