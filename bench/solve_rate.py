@@ -3,6 +3,7 @@
 
     python bench/solve_rate.py --label qwen15 --model local:qwen2.5-coder-1.5b [--tasks TASKS.jsonl]
     python bench/solve_rate.py --report bench/results/2026-11-26-qwen15.jsonl     # print the report of a finished run
+    python bench/solve_rate.py --report A.jsonl B.jsonl     # one table for a run split in shards (--task lists)
 
 Runs `hame bench` with fixed settings (2 attempts, 20 steps and 8 minutes per attempt, the profile's temperature),
 writes `bench/results/<date>-<label>.jsonl`, and prints: solved / total, each task's outcome and stop reason,
@@ -58,21 +59,34 @@ def transcripts(results: Path, task: str) -> list[Path]:
     return sorted(runs.glob("state/sessions/*.jsonl")) if runs.is_dir() else []
 
 
-def report(results: Path) -> None:
+def load_rows(results: Path) -> list[dict]:
+    """The run's rows, each with `model_s` (seconds waiting for the model) taken from its transcripts while they
+    exist, and written back to the results file so the figure outlives the run directory."""
     if not results.is_file():
         raise SystemExit(f"no results at {results}: the run wrote none (see the errors above)")
     rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    changed = False
+    for r in rows:
+        found = transcripts(results, r["task"])
+        if found and "model_s" not in r:
+            r["model_s"] = round(sum(model_seconds(t) for t in found), 3)
+            changed = True
+    if changed:
+        results.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def report(*files: Path) -> None:
+    rows = [row for f in files for row in load_rows(f)]
     solved = sum(r["passed"] for r in rows)
-    print(f"{results.name}: solved {solved}/{len(rows)} ({100 * solved / max(len(rows), 1):.1f} %)")
+    name = " + ".join(f.name for f in files)
+    print(f"{name}: solved {solved}/{len(rows)} ({100 * solved / max(len(rows), 1):.1f} %)")
     print(f"{'task':28} {'result':7} {'att':>3} {'stop':10} {'steps':>5} {'prompt':>8} {'cached':>8} "
           f"{'output':>7} {'wall s':>7} {'harness':>7}")
     sums = {"input": 0, "cached": 0, "output": 0, "wall": 0.0, "agent": 0.0, "model": 0.0}
-    for r in rows:
-        agent_s = sum(a.get("agent_s", 0.0) for a in r.get("runs", []))
-        found = transcripts(results, r["task"])
-        model_s = sum(model_seconds(t) for t in found)
-        if not found:  # a peer agent: no transcript to time its model calls by
-            agent_s = 0.0
+    for r in sorted(rows, key=lambda r: r["task"]):
+        agent_s = sum(a.get("agent_s", 0.0) for a in r.get("runs", [])) if "model_s" in r else 0.0
+        model_s = r.get("model_s", 0.0)  # absent for a peer agent: no transcript to time its model calls by
         share = f"{1 - model_s / agent_s:.0%}" if agent_s else "-"
         print(f"{r['task'][:28]:28} {'PASS' if r['passed'] else 'fail':7} {r.get('passed_attempt') or '-':>3} "
               f"{r['stop_reason'][:10]:10} {r['steps']:>5} {r['input_tokens']:>8} {r['cached_tokens']:>8} "
@@ -91,7 +105,7 @@ def report(results: Path) -> None:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--report", type=Path, help="only print the report of this results file")
+    p.add_argument("--report", type=Path, nargs="+", help="only print the report of these results files (one table)")
     p.add_argument("--model", default="local:qwen2.5-coder-1.5b")
     p.add_argument("--label", default="hame")
     p.add_argument("--tasks", type=Path, default=DEFAULT_TASKS)
@@ -101,7 +115,7 @@ def main() -> int:
     p.add_argument("--task", action="append", default=[])
     p.add_argument("--agent-arg", action="append", default=[])
     args = p.parse_args()
-    report(args.report if args.report else run(args))
+    report(*args.report) if args.report else report(run(args))
     return 0
 
 
