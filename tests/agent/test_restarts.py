@@ -80,3 +80,15 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
     cuts = [rec for rec in records if rec["type"] == "compaction" and rec["tier"] == "restart"]
     assert len(cuts) == 2 and cuts[-1]["messages"] == sent[3]
     assert [rec["text"] for rec in records if rec["type"] == "notice" and "restarting" in rec["text"]]
+
+
+def test_a_later_request_keeps_the_first_task_and_drops_the_turns_between() -> None:
+    r = Restarts()
+    first, retry = msg.user("the task, files attached"), msg.user("the check still fails: ...")
+    history = [msg.system("s"), first, msg.assistant("write 1"), msg.user("failed 1"), msg.assistant("done"),
+               retry, msg.assistant("write 2"), msg.user("failed 2")]
+    r.failed("failed 2")
+    assert r.rebuild(history, retry) == [history[0], first, retry, history[6], history[7]]
+    r.failed("failed 3")
+    fresh = r.rebuild([*history, msg.assistant("write 3"), msg.user("failed 3")], retry)
+    assert fresh is not None and fresh[:3] == [history[0], first, retry] and "failed 3" in fresh[3]["content"]

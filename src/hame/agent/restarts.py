@@ -7,6 +7,8 @@ the server still holds, so the restart costs only the new tokens — and:
 - after an even one, starts over from the task alone with a note of what failed, at a higher temperature, to get a
   different solution rather than another edit of the same one.
 A final answer while the check fails also counts as a failure. After `max_restarts` the history grows as usual.
+In a later turn of a session (a retry, the user's next message) a restart keeps the first task and the current
+request, and drops the turns between them.
 The cut is recorded as a `compaction` event (tier "restart"), so a resumed session sees what the model saw.
 """
 
@@ -59,7 +61,7 @@ class Restarts:
         end = _index(messages, request)
         if end is None:
             return None
-        prefix = messages[:end + 1]
+        prefix = _prefix(messages, end)
         if self.failures % 2:
             last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
             if last > end:
@@ -68,6 +70,15 @@ class Restarts:
         self.kind = "fresh"
         report = clip(self.report.strip(), NOTE_CHARS, head_share=0.6).text
         return [*prefix, msg.user(FRESH.format(report=report, target=self.target))]
+
+
+def _prefix(messages: list[Message], end: int) -> list[Message]:
+    """What every attempt starts from: the messages before the session's first turn (system prompt, instructions),
+    its first request (the task, with the files attached), and the current request when it is a later one (a
+    retry, the user's next message): the turns between them are dropped like a failed attempt."""
+    first = next((i for i, m in enumerate(messages[:end + 1]) if m.get("role") == "user"), end)
+    head = messages[:first + 1]
+    return head if first == end else [*head, messages[end]]
 
 
 def _index(messages: list[Message], request: Message | None) -> int | None:
