@@ -180,3 +180,21 @@ def test_a_writing_child_changes_files_through_the_parents_checkpoints(tmp_path:
     assert out["files_changed"] == ["calc.py"] and "a + b" in (ws / "calc.py").read_text()
     assert _tool_results(requests_of(parent)[1])[0].endswith("files looked at: calc.py\nfiles changed: calc.py")
     assert [x["step"] for x in _records(out) if x["type"] == "checkpoint"] == [1]  # /undo restores it
+
+
+def test_max_cost_counts_and_stops_the_children(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    parent = write_script(tmp_path / "s.jsonl", [
+        {"content": "", "tool_calls": [call("delegate", task="Read every file.")]},
+        {"content": "", "tool_calls": [call("list_files")]},
+        {"content": "done"}])
+    _child_script(parent, 1, [{"content": "", "tool_calls": [call("read_file", path=p)]} for p in list(FILES) * 5])
+    _config(ws, f'[models.paid]\nprovider = "scripted"\nmodel = "{parent}"\n[prices.paid]\ninput = 1.0\n')
+    r = hame("-p", "look around", "--cwd", str(ws), "--model", "paid", "--max-cost", "0.006",
+             "--output-format", "json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 3 and out["stop_reason"] == "budget", r.stderr
+    child = requests_of(parent.with_name("s.jsonl.child-1.jsonl"))
+    assert 1 <= len(child) < 10  # the child stopped at the budget instead of running its 10 steps
+    assert len(requests_of(parent)) == 1  # and the parent stopped before its next call
+    assert out["cost_usd"] >= 0.006

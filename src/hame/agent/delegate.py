@@ -209,6 +209,7 @@ class Delegator:
                           protect_tests=pctx.protect_tests)
         agent = Agent(tree.model_for(n), tools, ctx, tree.emitter(n, depth), ToolProtocol(parent.protocol.mode, tools),
                       config, messages=stable_prefix(parent.messages), gate=child_gate(parent.gate),
+                      over_budget=parent.over_budget,  # --max-cost: the meter counts every agent's calls
                       before_mutation=(lambda _step: checkpoint(pctx.step)) if checkpoint and mode == "all" else None)
         if sub is not None:
             sub.attach(agent)
