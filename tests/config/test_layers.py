@@ -108,3 +108,13 @@ def test_plain_specs_prices_and_provider_specific_environment(dirs: tuple[Path, 
     assert (local.spec, local.base_url, local.api_key, local.price) == ("local", None, None, FREE)
     with pytest.raises(UsageError, match="model 'nonsense' \\(from flag --model\\).*not a \\[models\\] entry"):
         choose_model(effective_config(ws, {"model": "nonsense"}, {}), {})
+
+
+def test_hook_lists_from_user_and_project_files_are_both_kept(dirs: tuple[Path, Path]) -> None:
+    user, ws = dirs
+    user.write_text('[[hooks.pre_tool]]\ncommand = "user-check"\n[[hooks.final]]\ncommand = "notify"\n')
+    (ws / ".hame" / "config.toml").write_text('[[hooks.pre_tool]]\nmatch = "run_shell"\ncommand = "repo-check"\n')
+    hooks = load_config(ws)["hooks"]
+    assert [h["command"] for h in hooks["pre_tool"]] == ["user-check", "repo-check"]
+    assert hooks["final"] == [{"command": "notify"}]
+    assert [h["command"] for h in effective_config(ws).values["hooks"]["pre_tool"]] == ["user-check", "repo-check"]

@@ -44,11 +44,13 @@ def load_config(workspace: Path) -> dict[str, Any]:
     return merged
 
 
-def merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+def merge(into: dict[str, Any], new: dict[str, Any], table: str = "") -> None:
+    """`new` over `into`: tables merge key by key; permission rule lists (allow / ask / deny) and hook lists
+    (`[[hooks.EVENT]]`) are concatenated, the later layer's entries last; any other value is replaced."""
     for key, value in new.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
-            merge(into[key], value)
-        elif key in LIST_KEYS and isinstance(value, list) and isinstance(into.get(key), list):
+            merge(into[key], value, key)
+        elif (key in LIST_KEYS or table == "hooks") and isinstance(value, list) and isinstance(into.get(key), list):
             into[key] = into[key] + value
         else:
             into[key] = value
