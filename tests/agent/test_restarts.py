@@ -80,6 +80,10 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
     cuts = [rec for rec in records if rec["type"] == "compaction" and rec["tier"] == "restart"]
     assert len(cuts) == 2 and cuts[-1]["messages"] == sent[3]
     assert [rec["text"] for rec in records if rec["type"] == "notice" and "restarting" in rec["text"]]
+    exported = json.loads(hame("export", out["transcript"], "--format", "openai").stdout)
+    seen = [(m["role"], m["content"]) for m in exported["messages"]]
+    assert seen[:len(sent[4])] == [(m["role"], m["content"]) for m in sent[4]]  # the last attempt, as the model saw it
+    assert "fixed greet.py" in exported["messages"][-1]["content"] and len(exported["messages"]) == len(sent[4]) + 1
 
 
 def test_a_later_request_keeps_the_first_task_and_drops_the_turns_between() -> None:

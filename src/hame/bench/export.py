@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import __version__
 from ..errors import UsageError
+from ..session.resume import rebuild
 from ..session.store import find_session
 from ..session.transcript import read_records
 from ..tools import default_tools
@@ -145,7 +146,7 @@ def trajectory(transcript: Path, fmt: Format) -> Common:
     head = records[0] if records and records[0].get("type") == "session_start" else {}
     if not head:
         raise UsageError(f"{transcript} is not a hame session transcript")
-    messages = complete_turns([r["message"] for r in records if r.get("type") == "message"])
+    messages = complete_turns(rebuild(records)[0])  # what the model last saw: compactions and restarts applied
     tools = [t.schema() for t in default_tools()]
     common = common_fields(records, head)
     if fmt == "openai":
