@@ -53,3 +53,23 @@ def test_usage_report_lists_steps_and_the_session_total() -> None:
         "step   1  in  12.0k  (cached   8.0k)  out    300  $0.0230",
         "total     in  12.0k  (cached   8.0k)  out    300  $0.0230"]
     assert usage_report(Meter(None)).endswith("$?  (no price for this model)")
+
+
+def test_the_rich_view_shows_the_todo_list_and_subagent_calls() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from hame.events import SubagentEvent, SubagentStart, TodoUpdate
+    from hame.ui.view import TaskView
+
+    out = StringIO()
+    view = TaskView(Console(file=out, width=100, color_system=None))
+    view(TodoUpdate(items=[{"text": "read calc.py", "status": "done"}, {"text": "fix add", "status": "in_progress"},
+                           {"text": "run tests", "status": "pending"}]))
+    view(SubagentStart(agent=1, depth=1, task="Where is add defined?", tools="read-only", max_steps=10))
+    view(SubagentEvent(agent=1, depth=1, event=ToolCallStart(step=1, call_id="c", name="read_file",
+                                                              arguments={"path": "calc.py"})))
+    assert out.getvalue().splitlines() == [
+        "  todo", "    [x] read calc.py", "    [>] fix add", "    [ ] run tests",
+        "  ↳ subagent 1: Where is add defined?", '    ↳ [1] read_file {"path": "calc.py"}']

@@ -30,6 +30,7 @@ from ..events import (
     ToolResultEvent,
 )
 from ..messages import estimate_tokens
+from ..session.memory import MARKS
 from .diffs import FileDiffs, diff_text
 from .mdstream import MarkdownStream
 from .status import cost, tokens, working_line
@@ -141,6 +142,15 @@ class TaskView:
             self.console.print(Markdown(answer))
         self.last_streamed = ""
 
+    def _todo(self, event: Any) -> None:
+        """The agent's todo list, whole, each time it changes: done items dimmed, the current one bold."""
+        styles = {"done": "dim", "in_progress": "bold", "pending": ""}
+        lines = [Text("  todo", style="cyan")]
+        for item in getattr(event, "items", []):
+            status = item.get("status", "pending")
+            lines.append(Text(f"    [{MARKS.get(status, ' ')}] {item.get('text', '')}", style=styles.get(status, "")))
+        self.console.print(*lines, sep="\n")
+
     def _nested(self, event: Any) -> None:
         """A subagent's event (delegation): its tool calls, indented."""
         inner = getattr(event, "event", None)
@@ -157,7 +167,7 @@ class TaskView:
 HANDLERS = {"ModelRequest": TaskView._request, "TextDelta": TaskView._delta, "AssistantTurn": TaskView._turn,
             "ToolCallStart": TaskView._call, "ToolResultEvent": TaskView._result, "Notice": TaskView._notice,
             "ErrorEvent": TaskView._error, "Final": TaskView._final, "SubagentEvent": TaskView._nested,
-            "SubagentStart": TaskView._subagent}
+            "SubagentStart": TaskView._subagent, "TodoUpdate": TaskView._todo}
 
 
 def call_args(event: ToolCallStart) -> str:
