@@ -198,3 +198,25 @@ def test_max_cost_counts_and_stops_the_children(tmp_path: Path, hame) -> None:
     assert 1 <= len(child) < 10  # the child stopped at the budget instead of running its 10 steps
     assert len(requests_of(parent)) == 1  # and the parent stopped before its next call
     assert out["cost_usd"] >= 0.006
+
+
+def test_a_long_child_is_compacted_within_the_window(tmp_path: Path, hame) -> None:
+    from hame.messages import estimate_tokens
+
+    big = {f"mod{i}.py": "".join(f"def f{i}_{j}(x):\n    return x * {j}  # function {j} of module {i}\n"
+                                 for j in range(60)) for i in range(6)}
+    ws = make_workspace(tmp_path / "ws", big)
+    _config(ws, "[delegate]\nmax_steps = 60\n")
+    parent = write_script(tmp_path / "s.jsonl", [
+        {"content": "", "tool_calls": [call("delegate", task="Read every module, twice over.")]},
+        {"content": "done"}])
+    reads = [{"content": "", "tool_calls": [call("read_file", path=f"mod{s % 6}.py", offset=1 + s // 6)]}
+             for s in range(30)]
+    _child_script(parent, 1, reads + [{"content": "All read."}] * 3)
+    r = hame("-p", "survey", "--cwd", str(ws), "--model", f"scripted:{parent}", "--context-window", "8192",
+             "--output-format", "json", timeout=180)
+    assert r.returncode == 0, r.stderr[-2000:]
+    child = requests_of(parent.with_name("s.jsonl.child-1.jsonl"))
+    assert len(child) > 30 and max(estimate_tokens(json.dumps(c, ensure_ascii=False)) for c in child) <= 8192
+    nested = [rec["event"] for rec in _records(json.loads(r.stdout)) if rec["type"] == "subagent"]
+    assert any(e.get("type") == "compaction" for e in nested)

@@ -207,10 +207,14 @@ class Delegator:
         ctx = ToolContext(workspace=pctx.workspace, session_dir=pctx.session_dir, sandbox=pctx.sandbox,
                           network=pctx.network, shell_timeout_cap=pctx.shell_timeout_cap,
                           protect_tests=pctx.protect_tests)
-        agent = Agent(tree.model_for(n), tools, ctx, tree.emitter(n, depth), ToolProtocol(parent.protocol.mode, tools),
-                      config, messages=stable_prefix(parent.messages), gate=child_gate(parent.gate),
+        model, emit, protocol = tree.model_for(n), tree.emitter(n, depth), ToolProtocol(parent.protocol.mode, tools)
+        compactor = parent.compactor.for_child(model, emit, lambda: list(ctx.files_changed), protocol.tool_schemas(),
+                                               {t.name for t in tools if not t.mutating}) if parent.compactor else None
+        agent = Agent(model, tools, ctx, emit, protocol, config, messages=stable_prefix(parent.messages),
+                      gate=child_gate(parent.gate), compactor=compactor,
                       over_budget=parent.over_budget,  # --max-cost: the meter counts every agent's calls
                       before_mutation=(lambda _step: checkpoint(pctx.step)) if checkpoint and mode == "all" else None)
+        agent.runner.dedupe = compactor is not None
         if sub is not None:
             sub.attach(agent)
         return agent

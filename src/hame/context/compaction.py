@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import messages as msg
@@ -51,6 +51,14 @@ class Compactor:
         self.temperature = temperature
         self.last_estimate = 0
         self.warned = False
+
+    def for_child(self, provider: Provider, emit: Callable[[Event], None], files_changed: Callable[[], list[str]],
+                  tools: list[dict[str, Any]] | None, readonly: Collection[str]) -> Compactor:
+        """A compactor for a subagent: the same window, caps and temperature; its own model, events and tools,
+        and no working memory (a child's summary covers only its own turns)."""
+        return Compactor(provider, replace(self.budget), emit, files_changed, tools=tools,
+                         response_format=self.response_format, readonly=readonly, keep_turns=self.keep_turns,
+                         temperature=self.temperature)
 
     def tokens(self, messages: list[Message]) -> int:
         return self.budget.tokens(messages, self.tools, self.response_format)
