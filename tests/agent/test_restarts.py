@@ -30,7 +30,7 @@ def test_repair_then_fresh_then_done() -> None:
     r.failed("check failed: AssertionError 1")
     repair = r.rebuild(history, task)
     assert repair == [history[0], task, history[4], history[5]] and r.kind == "repair"
-    assert r.temperature(0.2) == 0.2
+    assert r.temperature(0.2) == 0.5
     r.failed("check failed: AssertionError 2")
     fresh = r.rebuild([*repair, msg.assistant("write 2"), msg.user("check failed: AssertionError 2")], task)
     assert fresh is not None and fresh[:2] == [history[0], task] and len(fresh) == 3 and r.kind == "fresh"
@@ -38,8 +38,23 @@ def test_repair_then_fresh_then_done() -> None:
     assert r.temperature(0.2) == 0.6
     r.failed("x", fresh=True)  # a final answer while the check fails: straight to a fresh start
     assert r.failures == 4 and r.temperature(0.2) == 0.8
+    assert r.temperature(0.9) == 0.9  # never below the profile's
     r.passed()
     assert r.rebuild(fresh, task) is None
+
+
+def test_writing_what_already_failed_goes_straight_to_a_fresh_start() -> None:
+    r = Restarts()
+    task = msg.user("t")
+    r.failed("failed", change="A")
+    assert r.rebuild([msg.system("s"), task, msg.assistant("A"), msg.user("failed")], task) is not None
+    assert r.kind == "repair"
+    r.failed("failed", change="B")
+    r.rebuild([msg.system("s"), task, msg.assistant("B"), msg.user("failed")], task)
+    assert r.kind == "fresh" and r.failures == 2
+    r.failed("failed", change="A")  # the same code as the first failure: no repair of it
+    r.rebuild([msg.system("s"), task, msg.user("note"), msg.assistant("A"), msg.user("failed")], task)
+    assert r.kind == "fresh" and r.failures == 4
 
 
 def test_no_restart_past_the_limit_or_without_the_task() -> None:
@@ -75,7 +90,7 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
     assert len(sent[2]) == 3 and "return 'Hey '" not in sent[2][2]["content"] and "set aside" in sent[2][2]["content"]
     assert len(sent[3]) == 3 and "set aside" in sent[3][2]["content"]
     temps = [req.get("temperature") for req in srv.requests]
-    assert temps[0] == temps[1] == 0.2 and temps[2] == 0.6 and temps[3] == 0.8
+    assert temps == [0.2, 0.5, 0.6, 0.8, 0.2]  # up after each failure; back to the profile's once it passes
     records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
     cuts = [rec for rec in records if rec["type"] == "compaction" and rec["tier"] == "restart"]
     assert len(cuts) == 2 and cuts[-1]["messages"] == sent[3]

@@ -3,6 +3,7 @@ the model answers without a tool call or a budget stops it. It emits events and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -242,7 +243,9 @@ class Agent:
         if self.restarts and check.passed:
             self.restarts.passed()
         elif self.restarts:
-            self.restarts.failed(check.report)
+            change = json.dumps([(c.name, c.arguments) for c, o in results if c.name in FILE_TOOLS and o.ok],
+                                sort_keys=True)
+            self.restarts.failed(check.report, change=change)
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check.report
 

@@ -23,6 +23,7 @@ class Profile:
     system_prompt: str = "system.md"  # a file in hame/prompts
     number_lines: bool = True
     guess_check: bool = False  # without --check, run the workspace's tests (if found) after every change
+    fix_imports: bool = False  # write_file adds `import math` when the code uses math.x without it
     restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
 
 
@@ -31,7 +32,8 @@ SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
-                      system_prompt="system_small.md", number_lines=False, guess_check=True, restarts=True)
+                      system_prompt="system_small.md", number_lines=False, guess_check=True, restarts=True,
+                      fix_imports=True)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 

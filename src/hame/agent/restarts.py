@@ -4,8 +4,10 @@ A small model that fails the check tends to rewrite the same wrong file again an
 each failure. So when a change fails the check (`--check`), hame cuts the history back to the task — whose KV cache
 the server still holds, so the restart costs only the new tokens — and:
 - after an odd failure, shows the model its last attempt and the check's output, to repair it (short context);
-- after an even one, starts over from the task alone with a note of what failed, at a higher temperature, to get a
-  different solution rather than another edit of the same one.
+- after an even one (or when the model wrote exactly what already failed), starts over from the task alone with a
+  note of what failed, to get a different solution rather than another edit of the same one.
+The temperature rises with each failure (0.5, 0.6, ... 1.0): at the profile's low temperature a small model
+writes the same wrong file again and again.
 A final answer while the check fails also counts as a failure. After `max_restarts` the history grows as usual.
 In a later turn of a session (a retry, the user's next message) a restart keeps the first task and the current
 request, and drops the turns between them.
@@ -14,7 +16,7 @@ The cut is recorded as a `compaction` event (tier "restart"), so a resumed sessi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import messages as msg
 from ..context.clip import clip
@@ -29,29 +31,36 @@ FRESH = ("[hame: your earlier versions did not pass the check and were set aside
 
 @dataclass
 class Restarts:
-    temperatures: tuple[float, ...] = (0.2, 0.6, 0.8, 1.0)  # one step up at each fresh start
+    temperatures: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # after 1, 2, 3... failures
     max_restarts: int = 12
     failures: int = 0  # failed checks (and final answers given while the check failed)
     pending: bool = False
     report: str = ""  # the last failing check's output, as the model saw it
     target: str = "the file"
     kind: str = ""  # the last restart: "repair" (the task, the last attempt and its failure) or "fresh"
+    failed_changes: set[str] = field(default_factory=set)
 
-    def failed(self, report: str, fresh: bool = False) -> None:
-        """A failed check; `fresh`: the next attempt starts from the task alone (a final answer despite it)."""
+    def failed(self, report: str, fresh: bool = False, change: str = "") -> None:
+        """A failed check after `change` (a key of what was written); `fresh`: the next attempt starts from the task
+        alone — for a final answer despite the failure, or a change that already failed once (a small model
+        asked to repair its code at a low temperature often writes the very same code again)."""
+        fresh = fresh or (bool(change) and change in self.failed_changes)
+        self.failed_changes.add(change)
         self.failures += 1 + (fresh and self.failures % 2 == 0)
         self.report = report
         self.pending = self.failures <= self.max_restarts
 
     def passed(self) -> None:
+        """The check passes: the next failure (a later request in the session) starts the count again."""
         self.pending = False
         self.report = ""
+        self.failures = 0
 
     def temperature(self, base: float | None) -> float | None:
-        level = self.failures // 2
-        if level == 0:
+        """The profile's temperature for the first try, then higher after each failure, for different code."""
+        if self.failures == 0:
             return base
-        return max(base or 0.0, self.temperatures[min(level, len(self.temperatures) - 1)])
+        return max(base or 0.0, self.temperatures[min(self.failures, len(self.temperatures)) - 1])
 
     def rebuild(self, messages: list[Message], request: Message | None) -> list[Message] | None:
         """The history to continue from, or None when no restart is due (or the task cannot be found)."""

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from ..errors import ToolError
 from . import paths
+from .autoimport import add_imports, missing_imports
 from .base import Args, Tool, ToolContext
 from .fileio import after_write, check_write, read_text_for_edit, write_text
 from .rg import rg_files
@@ -33,11 +34,16 @@ class WriteFile(Tool):
         old = read_text_for_edit(path, rel, ctx, must_exist=False)
         if old is None:
             check_new_path(path, rel, args.content, ctx)
-        check_write(rel, old, args.content, ctx)
-        write_text(path, args.content, ctx, rel)
-        n = args.content.count("\n") + (0 if args.content.endswith("\n") or not args.content else 1)
-        done = f"{'Overwrote' if old is not None else 'Created'} {rel} ({n} lines)."
-        return done + after_write(rel, old, args.content)
+        content, fixed = args.content, ""
+        if ctx.fix_imports and rel.endswith(".py") and (missing := missing_imports(content)):
+            content = add_imports(content, missing)
+            names = ", ".join(missing)
+            fixed = f" hame added `import {names}` at the top: the code uses {names} without importing it."
+        check_write(rel, old, content, ctx)
+        write_text(path, content, ctx, rel)
+        n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
+        done = f"{'Overwrote' if old is not None else 'Created'} {rel} ({n} lines).{fixed}"
+        return done + after_write(rel, old, content)
 
 
 def check_new_path(path: Path, rel: str, content: str, ctx: ToolContext) -> None:
