@@ -128,7 +128,7 @@ class Run:
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
                           network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests,
-                          number_lines=self.profile.number_lines, fix_imports=self.profile.fix_imports)
+                          number_lines=self.profile.number_lines, fix_writes=self.profile.fix_writes)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,

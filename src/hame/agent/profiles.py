@@ -23,7 +23,7 @@ class Profile:
     system_prompt: str = "system.md"  # a file in hame/prompts
     number_lines: bool = True
     guess_check: bool = False  # without --check, run the workspace's tests (if found) after every change
-    fix_imports: bool = False  # write_file adds `import math` when the code uses math.x without it
+    fix_writes: bool = False  # write_file repairs certain mistakes: missing imports, dropped definitions
     restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
 
 
@@ -33,7 +33,7 @@ SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
                       system_prompt="system_small.md", number_lines=False, guess_check=True, restarts=True,
-                      fix_imports=True)
+                      fix_writes=True)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 

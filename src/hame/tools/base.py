@@ -43,7 +43,7 @@ class ToolContext:
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set)  # destructive writes warned about once
     protect_tests: bool = False  # changing an existing test file must be repeated to go through
     number_lines: bool = True  # read_file prefixes line numbers (small models copy them into whole-file writes)
-    fix_imports: bool = False  # write_file adds missing standard-library imports (tools/autoimport.py)
+    fix_writes: bool = False  # write_file repairs a small model's certain mistakes (tools/writefix.py)
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

@@ -9,10 +9,10 @@ from pydantic import Field
 
 from ..errors import ToolError
 from . import paths
-from .autoimport import add_imports, missing_imports
 from .base import Args, Tool, ToolContext
 from .fileio import after_write, check_write, read_text_for_edit, write_text
 from .rg import rg_files
+from .writefix import fix_python, identifiers, strip_echo
 
 
 class WriteArgs(Args):
@@ -35,10 +35,9 @@ class WriteFile(Tool):
         if old is None:
             check_new_path(path, rel, args.content, ctx)
         content, fixed = args.content, ""
-        if ctx.fix_imports and rel.endswith(".py") and (missing := missing_imports(content)):
-            content = add_imports(content, missing)
-            names = ", ".join(missing)
-            fixed = f" hame added `import {names}` at the top: the code uses {names} without importing it."
+        if ctx.fix_writes:
+            content, notes = fixed_content(rel, old, content, ctx)
+            fixed = "".join(f" {n}" for n in notes)
         check_write(rel, old, content, ctx)
         write_text(path, content, ctx, rel)
         n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
@@ -57,3 +56,24 @@ def check_new_path(path: Path, rel: str, content: str, ctx: ToolContext) -> None
         ctx.confirmed_writes.add(key)
         raise ToolError(f"{rel} does not exist (nor does its directory), but {', '.join(same)} does. To change "
                         f"that file, use path \"{same[0]}\". To really create {rel}, send the same call again.")
+
+
+MAX_SCANNED_FILES = 300
+
+
+def fixed_content(rel: str, old: str | None, content: str, ctx: ToolContext) -> tuple[str, list[str]]:
+    """`content` with a small model's certain mistakes repaired (tools/writefix.py), and what was done."""
+    notes = []
+    unechoed = strip_echo(content)
+    if unechoed.strip() != content.strip():
+        content = unechoed
+        notes.append("hame removed the <tool_response> tags you copied into the file.")
+    if rel.endswith(".py"):
+
+        def others() -> set[str]:
+            files = [f for f in rg_files(ctx.workspace) if f.endswith(".py") and f != rel][:MAX_SCANNED_FILES]
+            return identifiers(ctx.workspace / f for f in files)
+
+        content, fixes = fix_python(old, content, others)
+        notes += fixes
+    return content, notes

@@ -1,0 +1,101 @@
+"""Missing standard-library imports: found from the code's own names, added after the docstring, reported."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from hame.tools.writefix import fix_python, insert_after_imports, missing_imports, strip_echo
+
+from ..conftest import make_workspace
+from ..fakes.openai_server import FakeOpenAI, reply
+
+
+def missing(code: str) -> list[str]:
+    return missing_imports(ast.parse(code))
+
+
+def test_modules_used_but_never_imported_or_bound_are_found() -> None:
+    code = ("import os\nfrom collections import deque as dq\n\n"
+            "def f(x, re):\n    return math.sqrt(x) + os.sep + re.escape(x) + itertools.count(1) + dq()\n\n"
+            "def g(string):\n    json = {}\n    return string.upper(), json.get(1), math.pi\n")
+    assert missing(code) == ["math", "itertools"]  # re is a parameter, json a local, string an argument
+    assert missing("import math\nprint(math.pi)\n") == []
+    assert missing("class A:\n    def f(self):\n        return self.math.pi\n") == []
+    assert missing("random = Random()\nrandom.choice([1])\n") == []
+    assert fix_python(None, "def broken(:\n    math.pi\n") == ("def broken(:\n    math.pi\n", [])
+
+
+def test_imports_go_after_the_docstring_and_future_imports() -> None:
+    def add(code: str) -> str:
+        return fix_python(None, code)[0]
+
+    assert add('"""Doc."""\nfrom __future__ import annotations\n\n\ndef f():\n    return math.pi\n') == (
+        '"""Doc."""\nfrom __future__ import annotations\nimport math\n\n\ndef f():\n    return math.pi\n')
+    assert add("def f():\n    return math.pi + re.escape('')\n") == (
+        "import math\nimport re\n\ndef f():\n    return math.pi + re.escape('')\n")
+    assert add("#!/usr/bin/env python\nimport os\nx = math.pi\n") == (
+        "#!/usr/bin/env python\nimport math\nimport os\nx = math.pi\n")
+    code = "import os\nx = 1\n"
+    assert insert_after_imports(code, ast.parse(code), "Y = 2\n") == "import os\nY = 2\n\nx = 1\n"
+
+
+STUB = ("# Game status categories\nSTATUS_WIN = 'win'\nSTATUS_LOSE = 'lose'\nSTATUS_ONGOING = 'ongoing'\n\n\n"
+        "class BufferFullException(BufferError):\n    def __init__(self, message):\n        pass\n\n\n"
+        "class Hangman:\n    def __init__(self, word):\n        self.status = STATUS_ONGOING\n\n"
+        "def helper():\n    pass\n")
+
+
+def test_definitions_dropped_but_still_used_are_put_back() -> None:
+    new = ("class Hangman:\n    def __init__(self, word):\n        self.status = STATUS_ONGOING\n"
+           "        self.word = word\n")
+    fixed, notes = fix_python(STUB, new, lambda: {"Hangman", "STATUS_LOSE", "BufferFullException", "assertEqual"})
+    assert fixed == ("STATUS_LOSE = 'lose'\n\nSTATUS_ONGOING = 'ongoing'\n\nclass BufferFullException(BufferError):\n"
+                     "    def __init__(self, message):\n        pass\n\n" + new)
+    assert notes == ["hame put back STATUS_LOSE, STATUS_ONGOING, BufferFullException from the old file: the new "
+                     "version dropped them, but the code or the tests still use them."]
+    assert fix_python(STUB, new + "helper = None\n", set)[0].startswith("STATUS_ONGOING")  # only what is used
+    assert fix_python(STUB, STUB) == (STUB, [])
+
+
+def test_protocol_tags_copied_into_a_file_are_removed() -> None:
+    assert strip_echo('<tool_response name="read_file">def f():\n    pass\n</tool_response>\n') == \
+        "def f():\n    pass\n"
+    assert strip_echo("x = '<tool_response>'\n") == "x = '<tool_response>'\n"
+
+
+def test_small_model_profile_adds_the_import_and_says_so(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", {"geo.py": "def hyp(a, b):\n    pass\n",
+                                          "test_geo.py": "from geo import hyp\n\n\ndef test_hyp():\n"
+                                                         "    assert hyp(3, 4) == 5\n"})
+    (tmp_path / "xdg" / "hame").mkdir(parents=True)
+    code = "def hyp(a, b):\n    return math.sqrt(a * a + b * b)\n"
+    with FakeOpenAI([reply(json.dumps({"name": "write_file", "arguments": {"path": "geo.py", "content": code}})),
+                     reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]) as srv:
+        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
+            f'[models.tiny]\nprovider = "openai"\nmodel = "q"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
+        r = hame("-p", "Make test_geo.py pass by fixing geo.py.", "--cwd", str(ws), "--model", "tiny",
+                 "--api-key", "k", "--output-format", "json")
+    assert r.returncode == 0, r.stderr
+    assert (ws / "geo.py").read_text() == "import math\n\n" + code
+    result = srv.requests[1]["messages"][-1]["content"]
+    assert "hame added `import math`" in result and "exit code 0" in result
+
+
+def test_a_dropped_exception_class_the_tests_import_is_put_back(tmp_path: Path, hame) -> None:
+    stub = "class EmptyError(Exception):\n    pass\n\n\ndef pop(items):\n    pass\n"
+    tests = ("import pytest\nfrom stack import EmptyError, pop\n\n\ndef test_pop():\n    assert pop([1]) == 1\n"
+             "    with pytest.raises(EmptyError):\n        pop([])\n")
+    ws = make_workspace(tmp_path / "ws", {"stack.py": stub, "test_stack.py": tests})
+    (tmp_path / "xdg" / "hame").mkdir(parents=True)
+    code = "def pop(items):\n    if not items:\n        raise EmptyError('empty')\n    return items.pop()\n"
+    with FakeOpenAI([reply(json.dumps({"name": "write_file", "arguments": {"path": "stack.py", "content": code}})),
+                     reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]) as srv:
+        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
+            f'[models.tiny]\nprovider = "openai"\nmodel = "q"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
+        r = hame("-p", "Make test_stack.py pass by fixing stack.py.", "--cwd", str(ws), "--model", "tiny",
+                 "--api-key", "k", "--output-format", "json")
+    assert r.returncode == 0, r.stderr
+    assert (ws / "stack.py").read_text() == "class EmptyError(Exception):\n    pass\n\n" + code
+    assert "hame put back EmptyError" in srv.requests[1]["messages"][-1]["content"]
