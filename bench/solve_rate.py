@@ -5,7 +5,8 @@
     python bench/solve_rate.py --report bench/results/2026-11-26-qwen15.jsonl     # print the report of a finished run
     python bench/solve_rate.py --report A.jsonl B.jsonl     # one table for a run split in shards (--task lists)
 
-Runs `hame bench` with fixed settings (2 attempts, 20 steps and 8 minutes per attempt, the profile's temperature),
+Runs `hame bench` with fixed settings (by default 2 attempts, 20 steps and 8 minutes per attempt, the profile's
+temperature),
 writes `bench/results/<date>-<label>.jsonl`, and prints: solved / total, each task's outcome and stop reason,
 prompt tokens processed vs served from the KV cache, output tokens, wall time per task, and the harness's share
 of wall time (the time not spent waiting for the model, from the transcripts' request/reply timestamps).
@@ -28,8 +29,8 @@ def run(args: argparse.Namespace) -> Path:
     out = ROOT / "results" / f"{datetime.date.today().isoformat()}-{args.label}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "hame", "bench", str(args.tasks), "--model", args.model, "--workers",
-           str(args.workers), "--attempts", "2", "--max-steps", str(args.max_steps), "--timeout", str(args.timeout),
-           "--out", str(out), "--label", args.label, "--resume"]
+           str(args.workers), "--attempts", str(args.attempts), "--max-steps", str(args.max_steps),
+           "--timeout", str(args.timeout), "--out", str(out), "--label", args.label, "--resume"]
     for extra in args.agent_arg:
         cmd.append(f"--agent-arg={extra}")
     for task in args.task:
@@ -110,6 +111,7 @@ def main() -> int:
     p.add_argument("--label", default="hame")
     p.add_argument("--tasks", type=Path, default=DEFAULT_TASKS)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--attempts", type=int, default=2, help="tries per task (default 2, Aider's protocol)")
     p.add_argument("--max-steps", type=int, default=20)
     p.add_argument("--timeout", type=int, default=480)
     p.add_argument("--task", action="append", default=[])
