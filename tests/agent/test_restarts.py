@@ -111,3 +111,21 @@ def test_a_later_request_keeps_the_first_task_and_drops_the_turns_between() -> N
     r.failed("failed 3")
     fresh = r.rebuild([*history, msg.assistant("write 3"), msg.user("failed 3")], retry)
     assert fresh is not None and fresh[:3] == [history[0], first, retry] and "failed 3" in fresh[3]["content"]
+
+
+def test_a_degenerate_reply_starts_a_fresh_attempt_at_a_higher_temperature(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", GREET)
+    (tmp_path / "xdg" / "hame").mkdir(parents=True)
+    looping = '{"name": "write_file", "arguments": {"path": "greet.py", "content": "ok = (' + "x == 1 or " * 400
+    replies = [reply(looping), write("def greet(name):\n    return f'Hello, {name}!'\n"),
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]
+    with FakeOpenAI(replies) as srv:
+        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
+            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
+        r = hame("-p", "Fix greet.py so the tests in test_greet.py pass.", "--cwd", str(ws), "--model", "tiny",
+                 "--api-key", "k", "--check", CHECK, "--output-format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+    second = srv.requests[1]
+    assert len(second["messages"]) == 3 and "x == 1 or x == 1" not in json.dumps(second["messages"])
+    assert "repeating the same text" in second["messages"][2]["content"] and second["temperature"] >= 0.6

@@ -203,6 +203,9 @@ class Agent:
         self.emit(Notice(text=f"unusable model output: {problem.splitlines()[0]}"))
         self.add(msg.assistant(response.text or ""))
         self.add(msg.user(problem))
+        if self.restarts and response.finish_reason == "repetition":  # at the same temperature it degenerates again
+            self.restarts.failed("Your reply degenerated into repeating the same text and was cut off. Write "
+                                 "simpler code, without long repeated lines.", fresh=True)
 
     def _act(self, response: ModelResponse, calls: list[ToolCall]) -> bool:
         """Run the turn's calls and append their results; True when the model is stuck and the run must stop."""
