@@ -13,11 +13,11 @@ from ..conftest import call, make_workspace, write_script
 from .support import complete_requests, popen, records, transcript_of
 
 TRIALS = 20
-STEPS = 6
+STEPS = 8  # at 0.3 s a step the run outlasts the latest kill (1.8 s), so most kills land mid-run
 
 
 def _first_script(path: Path) -> Path:
-    turns = [{"content": "", "tool_calls": [call("run_shell", command=f"echo {k} >> log.txt; sleep 0.1")]}
+    turns = [{"content": "", "tool_calls": [call("run_shell", command=f"echo {k} >> log.txt; sleep 0.3")]}
              for k in range(1, STEPS + 1)]
     turns.insert(2, {"content": "", "tool_calls": [call("remember", note="log.txt gets one line per step")]})
     return write_script(path, [*turns, {"content": "all steps done"}])
