@@ -62,3 +62,17 @@ def hame(state_dir: Path):
                               timeout=timeout, env=full_env, stdin=subprocess.DEVNULL, **kw)
 
     return run
+
+
+def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, *flags: str):
+    """The real CLI with the `small-local` profile, its model a FakeOpenAI server playing `replies`; returns
+    (CompletedProcess, server)."""
+    from .fakes.openai_server import FakeOpenAI
+
+    (tmp_path / "xdg" / "hame").mkdir(parents=True, exist_ok=True)
+    with FakeOpenAI(replies) as srv:
+        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
+            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
+        r = hame("-p", prompt, "--cwd", str(ws), "--model", "tiny", "--api-key", "k", *flags,
+                 "--output-format", "json")
+    return r, srv

@@ -9,8 +9,8 @@ from pathlib import Path
 from hame import messages as msg
 from hame.agent.restarts import Restarts
 
-from ..conftest import make_workspace
-from ..fakes.openai_server import FakeOpenAI, reply
+from ..conftest import make_workspace, run_small_model
+from ..fakes.openai_server import reply
 
 GREET = {"greet.py": "def greet(name):\n    return 'Hello ' + name\n",
          "test_greet.py": "from greet import greet\n\n\ndef test_greet():\n    assert greet('Bo') == 'Hello, Bo!'\n"}
@@ -68,17 +68,13 @@ def test_no_restart_past_the_limit_or_without_the_task() -> None:
 
 def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
-    (tmp_path / "xdg" / "hame").mkdir(parents=True)
     replies = [write("def greet(name):\n    return 'Hi ' + name\n"),  # fails: repair from the last attempt
                write("def greet(name):\n    return 'Hey ' + name\n"),  # fails again: a fresh start
                reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}})),  # while failing: fresh
                write("def greet(name):\n    return f'Hello, {name}!'\n"),  # passes
                reply(json.dumps({"name": "final_answer", "arguments": {"text": "fixed greet.py"}}))]
-    with FakeOpenAI(replies) as srv:
-        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
-            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
-        r = hame("-p", "Fix greet.py so the tests in test_greet.py pass.", "--cwd", str(ws), "--model", "tiny",
-                 "--api-key", "k", "--check", CHECK, "--output-format", "json")
+    r, srv = run_small_model(hame, tmp_path, ws,
+                             replies, "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["result"] == "fixed greet.py" and out["stop_reason"] == "completed"
@@ -115,15 +111,11 @@ def test_a_later_request_keeps_the_first_task_and_drops_the_turns_between() -> N
 
 def test_a_degenerate_reply_starts_a_fresh_attempt_at_a_higher_temperature(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
-    (tmp_path / "xdg" / "hame").mkdir(parents=True)
     looping = '{"name": "write_file", "arguments": {"path": "greet.py", "content": "ok = (' + "x == 1 or " * 400
     replies = [reply(looping), write("def greet(name):\n    return f'Hello, {name}!'\n"),
                reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]
-    with FakeOpenAI(replies) as srv:
-        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
-            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
-        r = hame("-p", "Fix greet.py so the tests in test_greet.py pass.", "--cwd", str(ws), "--model", "tiny",
-                 "--api-key", "k", "--check", CHECK, "--output-format", "json")
+    r, srv = run_small_model(hame, tmp_path, ws,
+                             replies, "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["stop_reason"] == "completed"
     second = srv.requests[1]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from hame.tools.writefix import fix_python, insert_after_imports, missing_imports, strip_echo
 
-from ..conftest import make_workspace
-from ..fakes.openai_server import FakeOpenAI, reply
+from ..conftest import make_workspace, run_small_model
+from ..fakes.openai_server import reply
 
 
 def missing(code: str) -> list[str]:
@@ -69,14 +69,10 @@ def test_small_model_profile_adds_the_import_and_says_so(tmp_path: Path, hame) -
     ws = make_workspace(tmp_path / "ws", {"geo.py": "def hyp(a, b):\n    pass\n",
                                           "test_geo.py": "from geo import hyp\n\n\ndef test_hyp():\n"
                                                          "    assert hyp(3, 4) == 5\n"})
-    (tmp_path / "xdg" / "hame").mkdir(parents=True)
     code = "def hyp(a, b):\n    return math.sqrt(a * a + b * b)\n"
-    with FakeOpenAI([reply(json.dumps({"name": "write_file", "arguments": {"path": "geo.py", "content": code}})),
-                     reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]) as srv:
-        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
-            f'[models.tiny]\nprovider = "openai"\nmodel = "q"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
-        r = hame("-p", "Make test_geo.py pass by fixing geo.py.", "--cwd", str(ws), "--model", "tiny",
-                 "--api-key", "k", "--output-format", "json")
+    replies = [reply(json.dumps({"name": "write_file", "arguments": {"path": "geo.py", "content": code}})),
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, "Make test_geo.py pass by fixing geo.py.")
     assert r.returncode == 0, r.stderr
     assert (ws / "geo.py").read_text() == "import math\n\n" + code
     result = srv.requests[1]["messages"][-1]["content"]
@@ -88,14 +84,10 @@ def test_a_dropped_exception_class_the_tests_import_is_put_back(tmp_path: Path, 
     tests = ("import pytest\nfrom stack import EmptyError, pop\n\n\ndef test_pop():\n    assert pop([1]) == 1\n"
              "    with pytest.raises(EmptyError):\n        pop([])\n")
     ws = make_workspace(tmp_path / "ws", {"stack.py": stub, "test_stack.py": tests})
-    (tmp_path / "xdg" / "hame").mkdir(parents=True)
     code = "def pop(items):\n    if not items:\n        raise EmptyError('empty')\n    return items.pop()\n"
-    with FakeOpenAI([reply(json.dumps({"name": "write_file", "arguments": {"path": "stack.py", "content": code}})),
-                     reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]) as srv:
-        (tmp_path / "xdg" / "hame" / "config.toml").write_text(
-            f'[models.tiny]\nprovider = "openai"\nmodel = "q"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
-        r = hame("-p", "Make test_stack.py pass by fixing stack.py.", "--cwd", str(ws), "--model", "tiny",
-                 "--api-key", "k", "--output-format", "json")
+    replies = [reply(json.dumps({"name": "write_file", "arguments": {"path": "stack.py", "content": code}})),
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, "Make test_stack.py pass by fixing stack.py.")
     assert r.returncode == 0, r.stderr
     assert (ws / "stack.py").read_text() == "class EmptyError(Exception):\n    pass\n\n" + code
     assert "hame put back EmptyError" in srv.requests[1]["messages"][-1]["content"]

@@ -169,8 +169,8 @@ class Agent:
         if self.restarts is None:
             return
         before = self.messages
-        self.restarts.target = " or ".join(self.steering.targets[:2]) or "the file"
-        history = self.restarts.rebuild(before, self.request)
+        target = " or ".join(self.steering.targets[:2]) or "the file"
+        history = self.restarts.rebuild(before, self.request, target)
         if history is None or history == before:
             return
         self.messages = history

@@ -36,7 +36,6 @@ class Restarts:
     failures: int = 0  # failed checks (and final answers given while the check failed)
     pending: bool = False
     report: str = ""  # the last failing check's output, as the model saw it
-    target: str = "the file"
     kind: str = ""  # the last restart: "repair" (the task, the last attempt and its failure) or "fresh"
     failed_changes: set[str] = field(default_factory=set)
 
@@ -62,7 +61,8 @@ class Restarts:
             return base
         return max(base or 0.0, self.temperatures[min(self.failures, len(self.temperatures)) - 1])
 
-    def rebuild(self, messages: list[Message], request: Message | None) -> list[Message] | None:
+    def rebuild(self, messages: list[Message], request: Message | None, target: str = "the file"
+                ) -> list[Message] | None:
         """The history to continue from, or None when no restart is due (or the task cannot be found)."""
         if not self.pending:
             return None
@@ -78,7 +78,7 @@ class Restarts:
                 return prefix + messages[last:]
         self.kind = "fresh"
         report = clip(self.report.strip(), NOTE_CHARS, head_share=0.6).text
-        return [*prefix, msg.user(FRESH.format(report=report, target=self.target))]
+        return [*prefix, msg.user(FRESH.format(report=report, target=target))]
 
 
 def _prefix(messages: list[Message], end: int) -> list[Message]:
