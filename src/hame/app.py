@@ -133,7 +133,7 @@ class Run:
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
-                            restarts=p.restarts)
+                            restarts=p.restarts, resample=p.resample)
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -265,6 +265,8 @@ class Run:
             return task
         files = mentioned_files(task, self.workspace)
         self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
+        self.agent.protocol.default_path = (self.agent.steering.targets[0] if len(self.agent.steering.targets) == 1
+                                            else None)
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)

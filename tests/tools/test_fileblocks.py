@@ -20,3 +20,10 @@ def test_unlabelled_or_placeholder_block_is_a_correction_not_an_answer() -> None
 def test_unclosed_block_is_refused() -> None:
     blocks, error = file_blocks("a.py\n```python\ndef f():\n    return 1\n")
     assert blocks == [] and error and "not closed" in error
+
+
+def test_unlabelled_block_is_the_tasks_one_file_when_there_is_one() -> None:
+    text = "Use it like this:\n```\nf()\n```\nThe code:\n```python\ndef f():\n    return 1\n```"
+    assert file_blocks(text, "f.py") == ([FileBlock("f.py", "def f():\n    return 1\n")], None)
+    labelled = "g.py\n```\ng = 1\n```\n```\nsnippet\n```"
+    assert file_blocks(labelled, "f.py") == ([FileBlock("g.py", "g = 1\n")], None)  # a label wins

@@ -32,6 +32,12 @@ from .restarts import Restarts
 from .runner import ToolRunner
 from .steering import Steering
 
+RESAMPLE_STEP = 0.3  # temperature added for each reply dropped in a row as a repeated failure
+
+
+def _call_key(call: ToolCall) -> str:
+    return json.dumps([call.name, call.arguments], sort_keys=True, default=str)
+
 
 @dataclass
 class LoopConfig:
@@ -44,6 +50,8 @@ class LoopConfig:
     max_total_tokens: int | None = None  # input + output tokens over the whole run (a subagent's token budget)
     check_command: str | None = None  # run after every turn that changed a file
     restarts: bool = False  # with a check: cut the history back to the task after a failure (agent/restarts.py)
+    resample: bool = False  # drop a reply that only repeats calls that already failed, and sample again hotter
+    max_resamples: int = 3  # ... at most this many times in a row; then the call runs and steering takes over
 
 
 @dataclass
@@ -81,6 +89,8 @@ class Agent:
                                  self.before_mutation)
         self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction
         self.restarts = Restarts() if self.config.restarts and self.config.check_command else None
+        self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
+        self.resamples = 0  # replies dropped in a row because they repeated a failed call
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -112,6 +122,8 @@ class Agent:
                     self._reject(response, problem)
                     if failures > self.config.max_format_retries:
                         return self._finish("", "error", f"the model's output could not be used {failures} times")
+                    continue
+                if self._repeats_failure(calls):
                     continue
                 answer = self.protocol.final_answer(calls)
                 if answer is not None or not calls:
@@ -162,7 +174,24 @@ class Agent:
         return True
 
     def _temperature(self) -> float | None:
-        return self.restarts.temperature(self.config.temperature) if self.restarts else self.config.temperature
+        base = self.restarts.temperature(self.config.temperature) if self.restarts else self.config.temperature
+        if not self.resamples:
+            return base
+        return round(min(1.0, (base or 0.0) + RESAMPLE_STEP * self.resamples), 2)
+
+    def _repeats_failure(self, calls: list[ToolCall]) -> bool:
+        """True when the reply only repeats calls that already failed: at a low temperature a small model repeats
+        a failed call again and again. The reply is dropped — the history, and the server's KV cache of it, stay
+        as they were — and the model samples again, hotter. After `max_resamples` in a row the call runs."""
+        keys = [_call_key(c) for c in calls]
+        if (not self.config.resample or not keys or self.resamples >= self.config.max_resamples
+                or any(k not in self.failed_calls for k in keys)):
+            self.resamples = 0
+            return False
+        self.resamples += 1
+        self.emit(Notice(text=f"the reply repeats a call that already failed ({calls[0].name}): dropped, sampling "
+                              f"again at temperature {self._temperature()}"))
+        return True
 
     def _restart(self) -> None:
         """After a failed check, continue from the task plus the last attempt, or from the task alone."""
@@ -214,6 +243,7 @@ class Agent:
         self.add(self.protocol.assistant_message(response, run))
         self.runner.cap_chars = self.compactor.output_room(self.messages, len(run)) if self.compactor else None
         results = self.runner.execute_all(run)
+        self.failed_calls.update(_call_key(c) for c, o in results if not o.ok)
         note = (f"Only your first tool call was run; {skipped} more were ignored. "
                 "Look at its result, then send the next call.") if skipped else ""
         steer, stalled = self.steering.after_turn(results)

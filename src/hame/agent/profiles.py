@@ -25,6 +25,7 @@ class Profile:
     guess_check: bool = False  # without --check, run the workspace's tests (if found) after every change
     fix_writes: bool = False  # write_file repairs certain mistakes: missing imports, dropped definitions
     restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
+    resample: bool = False  # a reply that repeats a call that already failed is dropped and sampled again, hotter
 
 
 FRONTIER = Profile("default")
@@ -33,7 +34,7 @@ SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
                       system_prompt="system_small.md", number_lines=False, guess_check=True, restarts=True,
-                      fix_writes=True)
+                      fix_writes=True, resample=True)
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 

@@ -35,6 +35,7 @@ class ToolProtocol:
         self.mode = mode
         self.tools = tools
         self.params = {t.name: list(t.parameters().get("properties", {})) for t in tools}
+        self.default_path: str | None = None  # `whole`: the file an unlabelled code block is (the task's one file)
 
     def tool_schemas(self) -> list[dict[str, Any]]:
         return [t.schema() for t in self.tools] if self.mode == "native" else []
@@ -56,7 +57,7 @@ class ToolProtocol:
         params.setdefault(ANSWER_TOOL, ["text"])
         parsed = parse_tool_calls(response.text, params)
         if self.mode == "whole":
-            blocks, problem = file_blocks(_outside_calls(response.text))
+            blocks, problem = file_blocks(_outside_calls(response.text), self.default_path)
             writes = [ToolCall(new_call_id(), "write_file", {"path": b.path, "content": b.content},
                                compact_json({"path": b.path, "content": b.content})) for b in blocks]
             if writes or problem:

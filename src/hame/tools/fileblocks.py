@@ -26,12 +26,13 @@ UNLABELLED = ("Your code block has no file path. Write the file's path alone on 
               "```, then the block with the whole file.")
 
 
-def file_blocks(text: str) -> tuple[list[FileBlock], str | None]:
+def file_blocks(text: str, default: str | None = None) -> tuple[list[FileBlock], str | None]:
     """Every complete fenced block labelled with a path; an error when a labelled block is never closed, or when
-    the only code block has no label (a small model that forgot the path, or wrote a placeholder)."""
+    the only code blocks have no label (a small model that forgot the path, or wrote a placeholder) — unless the
+    task has one file to change (`default`): then the longest unlabelled block is that file, as in Aider."""
     lines = text.splitlines()
     blocks: list[FileBlock] = []
-    unlabelled = 0
+    unlabelled: list[str] = []
     i = 0
     while i < len(lines):
         m = FENCE.match(lines[i])
@@ -43,11 +44,14 @@ def file_blocks(text: str) -> tuple[list[FileBlock], str | None]:
         if end is None:
             return blocks, (f"The code block for {path} was not closed with ```; send the whole file again."
                             if path else None)
+        content = "\n".join(lines[i + 1:end]) + "\n"
         if path:
-            blocks.append(FileBlock(path, "\n".join(lines[i + 1:end]) + "\n"))
-        else:
-            unlabelled += end > i + 1
+            blocks.append(FileBlock(path, content))
+        elif end > i + 1:
+            unlabelled.append(content)
         i = end + 1
+    if unlabelled and not blocks and default:
+        return [FileBlock(default, max(unlabelled, key=len))], None
     return blocks, (UNLABELLED if unlabelled and not blocks else None)
 
 
