@@ -270,7 +270,7 @@ class Run:
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)
-        return attach(task, files)
+        return attach(task, files, self.agent.steering.targets)
 
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping

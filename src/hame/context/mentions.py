@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 PATHLIKE = re.compile(r"[\w./-]*\w\.\w{1,8}\b")
@@ -27,8 +28,11 @@ def mentioned_files(task: str, workspace: Path, max_chars: int = 16000) -> list[
     return found
 
 
-def attach(task: str, files: list[tuple[str, str]]) -> str:
+def attach(task: str, files: list[tuple[str, str]], targets: Sequence[str] = ()) -> str:
+    """The files first — those to change (`targets`) last — then the task: what a small model reads last before it
+    writes is the request and the code to change, not the tests (it then tends to write test code)."""
     if not files:
         return task
-    blocks = [f"## {rel}\n```\n{text}{'' if text.endswith(chr(10)) else chr(10)}```" for rel, text in files]
-    return task + "\n\n# Files named in the task (current content)\n" + "\n".join(blocks)
+    ordered = sorted(files, key=lambda f: f[0] in targets)
+    blocks = [f"## {rel}\n```\n{text}{'' if text.endswith(chr(10)) else chr(10)}```" for rel, text in ordered]
+    return "# Files named in the task (current content)\n" + "\n".join(blocks) + "\n\n# Task\n" + task
