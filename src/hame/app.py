@@ -216,9 +216,11 @@ class Run:
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         check = self.agent.config.check_command
-        testing = (f"hame runs the tests (`{check}`) after each write_file and shows you the result." if check
+        whole = protocol.mode == "whole"
+        testing = (f"hame runs the tests (`{check}`) after each change and shows you the result." if check
                    else "Run the tests with run_shell.")
-        sections = [load_prompt(self.profile.system_prompt).replace("{testing}", testing)]
+        write = "as its path on one line, then the code in a fenced block" if whole else "with write_file"
+        sections = [load_prompt(self.profile.system_prompt).replace("{testing}", testing).replace("{write}", write)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")
             example = next((rel for rel, _ in mentioned_files(task, self.workspace) if not TEST_NAME.search(rel)),

@@ -61,3 +61,5 @@ def test_whole_protocol_takes_an_unlabelled_block_as_the_tasks_one_file(tmp_path
     assert r.returncode == 0, r.stderr
     assert (ws / "greet.py").read_text() == FIXED and json.loads(r.stdout)["stop_reason"] == "completed"
     assert "The check passes" in json.dumps(srv.requests[1]["messages"][-1])
+    system = srv.requests[0]["messages"][0]["content"]
+    assert "with write_file" not in system and "file to change as its path on one line" in system
