@@ -121,3 +121,16 @@ def test_a_degenerate_reply_starts_a_fresh_attempt_at_a_higher_temperature(tmp_p
     second = srv.requests[1]
     assert len(second["messages"]) == 3 and "x == 1 or x == 1" not in json.dumps(second["messages"])
     assert "repeating the same text" in second["messages"][2]["content"] and second["temperature"] >= 0.6
+
+
+def test_an_answer_before_any_change_is_checked_first(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", GREET)
+    replies = [reply(json.dumps({"name": "final_answer", "arguments": {"text": "greet.py looks right"}})),
+               write("def greet(name):\n    return f'Hello, {name}!'\n"),
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "fixed"}}))]
+    r, srv = run_small_model(hame, tmp_path, ws,
+                             replies, "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["result"] == "fixed" and len(srv.requests) == 3
+    second = srv.requests[1]["messages"]
+    assert len(second) == 3 and "set aside" in second[2]["content"] and "AssertionError" in second[2]["content"]

@@ -25,7 +25,7 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
-from .autocheck import FILE_TOOLS, run_check
+from .autocheck import FILE_TOOLS, CheckResult, run_check
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
 from .restarts import Restarts
@@ -91,6 +91,7 @@ class Agent:
         self.restarts = Restarts() if self.config.restarts and self.config.check_command else None
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
+        self.checked = False  # the check has run in this session's agent (after a change, or before an answer)
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -211,6 +212,8 @@ class Agent:
 
     def _objection(self) -> str | None:
         """Why a final answer is not accepted yet: a failing check (steering), else the hook (open todo items)."""
+        if self.restarts and not self.checked and self.config.check_command:  # an answer before any checked change
+            self.restarts.report = self._check(self.config.check_command).report
         if self.restarts and self.steering.failed_check and self.restarts.failures < self.restarts.max_restarts:
             self.restarts.failed(self.restarts.report or f"`{self.steering.failed_check}` failed", fresh=True)
             self.emit(Notice(text="final answer while the check fails: starting a fresh attempt"))
@@ -267,20 +270,26 @@ class Agent:
             return results
         call, last = results[-1]
         return [*results[:-1], (call, Outcome(f"{last.text}\n{note}", last.ok))]
+
     def _auto_check(self, results: list[tuple[ToolCall, Outcome]]) -> str:
         command = self.config.check_command
         if not command or not any(c.name in FILE_TOOLS and o.ok for c, o in results):
             return ""
-        check = run_check(command, self.ctx)
-        self.steering.failed_check = None if check.passed else command
+        change = json.dumps([(c.name, c.arguments) for c, o in results if c.name in FILE_TOOLS and o.ok],
+                            sort_keys=True)
+        check = self._check(command)
         if self.restarts and check.passed:
             self.restarts.passed()
         elif self.restarts:
-            change = json.dumps([(c.name, c.arguments) for c, o in results if c.name in FILE_TOOLS and o.ok],
-                                sort_keys=True)
             self.restarts.failed(check.report, change=change)
-        self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check.report
+
+    def _check(self, command: str) -> CheckResult:
+        check = run_check(command, self.ctx)
+        self.checked = True
+        self.steering.failed_check = None if check.passed else command
+        self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
+        return check
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
         files = list(self.ctx.files_changed)
