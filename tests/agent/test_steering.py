@@ -17,6 +17,9 @@ def test_same_call_in_a_row_nudges_then_stalls() -> None:
     assert notes[0] == ("", False)
     assert "2 times" in notes[1][0] and "write_file" in notes[1][0] and "greet.py" in notes[1][0]
     assert notes[4] == ("", True)
+    whole = Steering(targets=["greet.py"], whole=True)
+    note = [whole.after_turn(turn("run_shell", "[exit code 1]", command="pytest")) for _ in range(2)][1][0]
+    assert "write_file" not in note and "greet.py: its path, then a fenced code block" in note
 
 
 def test_a_cycle_of_the_same_two_calls_is_caught() -> None:

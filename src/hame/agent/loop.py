@@ -84,7 +84,7 @@ class Agent:
     usage: Usage = field(default_factory=Usage)
 
     def __post_init__(self) -> None:
-        self.steering = Steering()
+        self.steering = Steering(whole=self.protocol.mode == "whole")
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
         self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction

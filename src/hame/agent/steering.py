@@ -25,6 +25,7 @@ class Steering:
     failed_check: str | None = None  # the last shell command, when it failed
     finish_nudges: int = 0
     targets: list[str] = field(default_factory=list)  # the files the task is about (not tests), when known
+    whole: bool = False  # files are written as fenced blocks (the `whole` protocol), not with write_file
     recent: list[str] = field(default_factory=list)  # signatures of the last turns, to catch A-B-A-B cycles
     window: int = 10
 
@@ -48,6 +49,8 @@ class Steering:
     def next_step(self) -> str:
         if self.targets:
             names = " or ".join(self.targets[:2])
+            if self.whole:
+                return f"Next, fix the code: write the complete corrected {names}: its path, then a fenced code block."
             return f"Next, fix the code: call write_file with the complete corrected content of {names}."
         return "Do something different: fix the code the error points at, or try another approach."
 

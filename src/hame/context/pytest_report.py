@@ -1,0 +1,103 @@
+"""A failing pytest run, told briefly: the counts, then each distinct error once — the test's code up to the
+failing line and pytest's `E` lines — with the other tests that fail the same way named after it. A small model
+reads one focused failure better than 3,000 characters of tracebacks, most of them the same error again.
+
+Output that is not a pytest report (or that this cannot shorten) is left to the caller to clip."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SECTION = re.compile(r"^={3,} (FAILURES|ERRORS) ={3,}$")
+HEADER = re.compile(r"^_+ (\S.*?) _+$")
+END = re.compile(r"^={3,} .* ={3,}$")
+LOCATION = re.compile(r"^[^\s:]+:\d+: ")
+COUNTS = re.compile(r"^=*\s*(\d+ (failed|passed|error|errors)\b.*?)\s*=*$")
+NOISE = re.compile(r"^(self|cls) = <|^\s*$")
+
+
+@dataclass
+class Failure:
+    name: str
+    lines: list[str] = field(default_factory=list)  # what the model is shown
+    key: str = ""  # the error itself (`E` lines), to group tests that fail the same way
+    same: list[str] = field(default_factory=list)  # other tests with this error
+
+
+def digest(output: str, max_errors: int = 3, max_lines: int = 30) -> str | None:
+    """The short report, or None when `output` has no pytest FAILURES/ERRORS section."""
+    lines = output.splitlines()
+    failures = _failures(lines)
+    if not failures:
+        return None
+    distinct: dict[str, Failure] = {}
+    for f in failures:
+        if f.key in distinct:
+            distinct[f.key].same.append(f.name)
+        else:
+            distinct[f.key] = f
+    counts = next((m.group(1) for line in reversed(lines) if (m := COUNTS.match(line.strip()))), "")
+    out = [f"pytest: {counts}" if counts else "pytest failed"]
+    shown = list(distinct.values())[:max_errors]
+    for f in shown:
+        out += ["", f"{f.name}:", *_cap(f.lines, max_lines)]
+        if f.same:
+            names = ", ".join(f.same[:3]) + (f" and {len(f.same) - 3} more" if len(f.same) > 3 else "")
+            out.append(f"(the same error in {len(f.same)} more: {names})")
+    hidden = len(distinct) - len(shown)
+    if hidden:
+        out += ["", f"({hidden} more different error{'s' if hidden > 1 else ''} not shown: fix these first)"]
+    return "\n".join(out)
+
+
+def _failures(lines: list[str]) -> list[Failure]:
+    failures: list[Failure] = []
+    inside = False
+    current: Failure | None = None
+    for line in lines:
+        if SECTION.match(line):
+            inside, current = True, None
+            continue
+        if not inside:
+            continue
+        if m := HEADER.match(line):
+            current = Failure(m.group(1))
+            failures.append(current)
+            continue
+        if END.match(line):
+            inside, current = False, None
+            continue
+        if current is not None:
+            current.lines.append(line)
+    for f in failures:
+        errors = [x for x in f.lines if x.startswith("E ")]
+        f.key = "\n".join(errors) or "\n".join(f.lines)
+        f.lines = _essential(f.lines)
+    return failures
+
+
+def _essential(lines: list[str]) -> list[str]:
+    """The test's code up to the failing `>` line, every `E` line, and where it failed in the workspace; frames
+    of Python, pytest and installed packages (absolute paths) and pytest's `self = <...>` lines are dropped."""
+    keep: list[str] = []
+    code: list[str] = []  # the first traceback entry's code, kept if that entry is the workspace's
+    first_entry = True
+    for line in lines:
+        if NOISE.match(line):
+            continue
+        if LOCATION.match(line) or line.startswith(("/", "<frozen ")):
+            if first_entry and not line.startswith(("/", "<")):
+                keep[:0] = code
+            first_entry = False
+            if not line.startswith(("/", "<")):
+                keep.append(line)
+            continue
+        if line.startswith(("E ", ">")):
+            (code if first_entry else keep).append(line.rstrip())
+        elif first_entry and line.startswith(" "):
+            code.append(line.rstrip())
+    return keep if not first_entry else code
+
+def _cap(lines: list[str], n: int) -> list[str]:
+    return lines if len(lines) <= n else [*lines[:n - 1], f"[... {len(lines) - n + 1} more lines]"]
