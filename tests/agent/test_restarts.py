@@ -71,13 +71,13 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
     replies = [write("def greet(name):\n    return 'Hi ' + name\n"),  # fails: repair from the last attempt
                write("def greet(name):\n    return 'Hey ' + name\n"),  # fails again: a fresh start
                reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}})),  # while failing: fresh
-               write("def greet(name):\n    return f'Hello, {name}!'\n"),  # passes
-               reply(json.dumps({"name": "final_answer", "arguments": {"text": "fixed greet.py"}}))]
+               write("def greet(name):\n    return f'Hello, {name}!'\n")]  # passes: the run ends
     r, srv = run_small_model(hame, tmp_path, ws,
                              replies, "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert out["result"] == "fixed greet.py" and out["stop_reason"] == "completed"
+    assert out["stop_reason"] == "completed" and len(srv.requests) == 4  # no model call after the check passed
+    assert out["result"] == f"Changed greet.py; the check `{CHECK}` passes."
     assert (ws / "greet.py").read_text() == "def greet(name):\n    return f'Hello, {name}!'\n"
     sent = [req["messages"] for req in srv.requests]
     task = sent[0][1]
@@ -86,15 +86,15 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
     assert len(sent[2]) == 3 and "return 'Hey '" not in sent[2][2]["content"] and "set aside" in sent[2][2]["content"]
     assert len(sent[3]) == 3 and "set aside" in sent[3][2]["content"]
     temps = [req.get("temperature") for req in srv.requests]
-    assert temps == [0.2, 0.5, 0.6, 0.8, 0.2]  # up after each failure; back to the profile's once it passes
+    assert temps == [0.2, 0.5, 0.6, 0.8]  # up after each failure
     records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
     cuts = [rec for rec in records if rec["type"] == "compaction" and rec["tier"] == "restart"]
     assert len(cuts) == 2 and cuts[-1]["messages"] == sent[3]
     assert [rec["text"] for rec in records if rec["type"] == "notice" and "restarting" in rec["text"]]
     exported = json.loads(hame("export", out["transcript"], "--format", "openai").stdout)
     seen = [(m["role"], m["content"]) for m in exported["messages"]]
-    assert seen[:len(sent[4])] == [(m["role"], m["content"]) for m in sent[4]]  # the last attempt, as the model saw it
-    assert "fixed greet.py" in exported["messages"][-1]["content"] and len(exported["messages"]) == len(sent[4]) + 1
+    assert seen[:len(sent[3])] == [(m["role"], m["content"]) for m in sent[3]]  # the last attempt, as the model saw it
+    assert "The check passes" in exported["messages"][-1]["content"] and len(exported["messages"]) == len(sent[3]) + 2
 
 
 def test_a_later_request_keeps_the_first_task_and_drops_the_turns_between() -> None:
@@ -123,14 +123,22 @@ def test_a_degenerate_reply_starts_a_fresh_attempt_at_a_higher_temperature(tmp_p
     assert "repeating the same text" in second["messages"][2]["content"] and second["temperature"] >= 0.6
 
 
-def test_an_answer_before_any_change_is_checked_first(tmp_path: Path, hame) -> None:
+def test_the_check_runs_first_and_an_answer_before_any_change_restarts(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
     replies = [reply(json.dumps({"name": "final_answer", "arguments": {"text": "greet.py looks right"}})),
-               write("def greet(name):\n    return f'Hello, {name}!'\n"),
-               reply(json.dumps({"name": "final_answer", "arguments": {"text": "fixed"}}))]
+               write("def greet(name):\n    return f'Hello, {name}!'\n")]
     r, srv = run_small_model(hame, tmp_path, ws,
                              replies, "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["result"] == "fixed" and len(srv.requests) == 3
+    assert json.loads(r.stdout)["stop_reason"] == "completed" and len(srv.requests) == 2
     second = srv.requests[1]["messages"]
     assert len(second) == 3 and "set aside" in second[2]["content"] and "AssertionError" in second[2]["content"]
+
+
+def test_a_check_that_passes_from_the_start_does_not_end_the_run_at_the_first_change(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", {**GREET, "greet.py": "def greet(name):\n    return f'Hello, {name}!'\n"})
+    replies = [write("def greet(name):\n    return 'Hello, ' + name + '!'\n"),
+               reply(json.dumps({"name": "final_answer", "arguments": {"text": "simplified greet"}}))]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, "Simplify greet.py.", "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["result"] == "simplified greet" and len(srv.requests) == 2

@@ -65,18 +65,22 @@ def test_protocol_tags_copied_into_a_file_are_removed() -> None:
     assert strip_echo("x = '<tool_response>'\n") == "x = '<tool_response>'\n"
 
 
+def results_of(r) -> list[str]:
+    """The tool results of a run, as the model was shown them (from its transcript)."""
+    records = [json.loads(line) for line in Path(json.loads(r.stdout)["transcript"]).read_text().splitlines()]
+    return [rec["output"] for rec in records if rec["type"] == "tool_result"]
+
+
 def test_small_model_profile_adds_the_import_and_says_so(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", {"geo.py": "def hyp(a, b):\n    pass\n",
                                           "test_geo.py": "from geo import hyp\n\n\ndef test_hyp():\n"
                                                          "    assert hyp(3, 4) == 5\n"})
     code = "def hyp(a, b):\n    return math.sqrt(a * a + b * b)\n"
-    replies = [reply(json.dumps({"name": "write_file", "arguments": {"path": "geo.py", "content": code}})),
-               reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]
+    replies = [reply(json.dumps({"name": "write_file", "arguments": {"path": "geo.py", "content": code}}))]
     r, srv = run_small_model(hame, tmp_path, ws, replies, "Make test_geo.py pass by fixing geo.py.")
     assert r.returncode == 0, r.stderr
     assert (ws / "geo.py").read_text() == "import math\n\n" + code
-    result = srv.requests[1]["messages"][-1]["content"]
-    assert "hame added `import math`" in result and "exit code 0" in result
+    assert "hame added `import math`" in results_of(r)[0] and len(srv.requests) == 1  # it passed: done
 
 
 def test_a_dropped_exception_class_the_tests_import_is_put_back(tmp_path: Path, hame) -> None:
@@ -85,9 +89,8 @@ def test_a_dropped_exception_class_the_tests_import_is_put_back(tmp_path: Path, 
              "    with pytest.raises(EmptyError):\n        pop([])\n")
     ws = make_workspace(tmp_path / "ws", {"stack.py": stub, "test_stack.py": tests})
     code = "def pop(items):\n    if not items:\n        raise EmptyError('empty')\n    return items.pop()\n"
-    replies = [reply(json.dumps({"name": "write_file", "arguments": {"path": "stack.py", "content": code}})),
-               reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}}))]
+    replies = [reply(json.dumps({"name": "write_file", "arguments": {"path": "stack.py", "content": code}}))]
     r, srv = run_small_model(hame, tmp_path, ws, replies, "Make test_stack.py pass by fixing stack.py.")
     assert r.returncode == 0, r.stderr
     assert (ws / "stack.py").read_text() == "class EmptyError(Exception):\n    pass\n\n" + code
-    assert "hame put back EmptyError" in srv.requests[1]["messages"][-1]["content"]
+    assert "hame put back EmptyError" in results_of(r)[0]

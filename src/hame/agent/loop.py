@@ -91,7 +91,7 @@ class Agent:
         self.restarts = Restarts() if self.config.restarts and self.config.check_command else None
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
-        self.checked = False  # the check has run in this session's agent (after a change, or before an answer)
+        self.solved = False  # a change made the check pass that failed when the request came in
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -102,6 +102,7 @@ class Agent:
         self.add(self.request)
         failures = 0
         budget_end = self.steps + self.config.max_steps
+        failing = self._check_first()
         try:
             while True:
                 if self.steps >= budget_end:
@@ -139,6 +140,10 @@ class Agent:
                 failures = 0
                 if self._act(response, calls):
                     return self._finish("", "stalled", "the model repeated the same call without progress")
+                if failing and self.solved:
+                    files = ", ".join(self.ctx.files_changed) or "the files"
+                    return self._finish(f"Changed {files}; the check `{self.config.check_command}` passes.",
+                                        "completed")
         except KeyboardInterrupt:
             for message in unanswered_results(self.messages):
                 self.add(message)
@@ -212,8 +217,6 @@ class Agent:
 
     def _objection(self) -> str | None:
         """Why a final answer is not accepted yet: a failing check (steering), else the hook (open todo items)."""
-        if self.restarts and not self.checked and self.config.check_command:  # an answer before any checked change
-            self.restarts.report = self._check(self.config.check_command).report
         if self.restarts and self.steering.failed_check and self.restarts.failures < self.restarts.max_restarts:
             self.restarts.failed(self.restarts.report or f"`{self.steering.failed_check}` failed", fresh=True)
             self.emit(Notice(text="final answer while the check fails: starting a fresh attempt"))
@@ -271,6 +274,19 @@ class Agent:
         call, last = results[-1]
         return [*results[:-1], (call, Outcome(f"{last.text}\n{note}", last.ok))]
 
+    def _check_first(self) -> bool:
+        """With restarts (a small model and a check): run the check before the model's first step. When it fails,
+        the run ends as soon as a change makes it pass — a small model asked for its final answer then often
+        writes something else, and breaks what passed — and a final answer before then counts as a failure."""
+        command = self.config.check_command
+        if self.restarts is None or not command:
+            return False
+        check = self._check(command)
+        if not check.passed:
+            self.restarts.report = check.report
+            self.emit(Notice(text="the check fails before any change: the run ends when a change makes it pass"))
+        return not check.passed
+
     def _auto_check(self, results: list[tuple[ToolCall, Outcome]]) -> str:
         command = self.config.check_command
         if not command or not any(c.name in FILE_TOOLS and o.ok for c, o in results):
@@ -278,6 +294,7 @@ class Agent:
         change = json.dumps([(c.name, c.arguments) for c, o in results if c.name in FILE_TOOLS and o.ok],
                             sort_keys=True)
         check = self._check(command)
+        self.solved = check.passed
         if self.restarts and check.passed:
             self.restarts.passed()
         elif self.restarts:
@@ -286,7 +303,6 @@ class Agent:
 
     def _check(self, command: str) -> CheckResult:
         check = run_check(command, self.ctx)
-        self.checked = True
         self.steering.failed_check = None if check.passed else command
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check
