@@ -102,6 +102,7 @@ class Agent:
         self.add(self.request)
         failures = 0
         budget_end = self.steps + self.config.max_steps
+        self.solved = False
         failing = self._check_first()
         try:
             while True:
