@@ -95,6 +95,10 @@ class Run:
     def _profile(self, provider: str, name: str) -> Profile:
         s = self.settings
         protocol = None if s.tool_protocol == "auto" else s.tool_protocol
+        if provider == "local" and not name:
+            from .providers.model_store import best_installed
+
+            name = best_installed()  # what `--model local` will load
         base = named_profile(s.profile) if s.profile else profile_for(provider, name)
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
                               context_window=s.context_window)

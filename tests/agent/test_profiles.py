@@ -1,0 +1,30 @@
+"""Which profile a model gets: a local model under 1B parameters writes files as fenced blocks (`tiny-local`),
+larger local models get constrained JSON calls (`small-local`), API models are left unconstrained."""
+
+from __future__ import annotations
+
+import pytest
+
+from hame.agent.profiles import named_profile, profile_for
+from hame.errors import UsageError
+
+
+@pytest.mark.parametrize(("name", "profile", "protocol"), [
+    ("qwen2.5-coder-0.5b", "tiny-local", "whole"),
+    ("/models/qwen2.5-coder-0.5b-instruct-q8_0.gguf", "tiny-local", "whole"),
+    ("smollm2-360m", "tiny-local", "whole"),
+    ("qwen2.5-coder-1.5b", "small-local", "constrained"),
+    ("my-model.gguf", "small-local", "constrained"),  # no size in the name: the small profile
+])
+def test_local_models_by_size(name: str, profile: str, protocol: str) -> None:
+    p = profile_for("local", name)
+    assert (p.name, p.tool_protocol) == (profile, protocol)
+    assert p.restarts and p.resample and p.protect_tests  # the small-model aids either way
+
+
+def test_api_models_and_named_profiles() -> None:
+    assert profile_for("openai", "gpt-4.1-mini").name == "default"
+    assert profile_for("anthropic", "claude-sonnet-4").name == "claude"
+    assert named_profile("tiny-local").tool_protocol == "whole"
+    with pytest.raises(UsageError, match="tiny-local"):
+        named_profile("huge")
