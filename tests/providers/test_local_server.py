@@ -101,3 +101,20 @@ def test_quiet_on_stdout_and_stderr_and_stop_closes_the_port(model_path: Path) -
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+
+
+def test_ngram_speculation_writes_what_plain_decoding_writes(server: LocalServer, model_path: Path) -> None:
+    code = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+    messages = [{"role": "user", "content": f"Repeat this code exactly, in a code block:\n{code}"}]
+    plain = chat(server, messages, slot=0, max_tokens=40)
+    with LocalServer.start(model_path, ctx_size=1024, parallel=1, speculative="ngram") as fast_server:
+        fast = chat(fast_server, messages, slot=0, max_tokens=40)
+    assert fast["choices"][0]["message"]["content"] == plain["choices"][0]["message"]["content"]
+    assert fast["timings"]["draft_n"] > 0 and "draft_n" not in plain["timings"]  # drafts made, and only there
+
+
+def test_an_unknown_speculative_mode_is_refused() -> None:
+    from hame.providers.local import LocalServerError
+
+    with pytest.raises(LocalServerError, match="use 'ngram'"):
+        LocalServer.start(Path("missing.gguf"), ctx_size=512, speculative="eagle")

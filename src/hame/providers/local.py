@@ -87,14 +87,21 @@ class LocalServer:
 
     @classmethod
     def start(cls, model_path: Path, *, ctx_size: int, threads: int | None = None, parallel: int = 2,
-              log: Callable[[str], None] | None = None, slot_dir: Path | None = None, port: int = 0) -> LocalServer:
-        """Load the model and serve it on an ephemeral port; blocks until the server answers /health."""
+              log: Callable[[str], None] | None = None, slot_dir: Path | None = None, port: int = 0,
+              speculative: str = "") -> LocalServer:
+        """Load the model and serve it on an ephemeral port; blocks until the server answers /health.
+        `speculative="ngram"`: draft tokens from n-grams already in the context (llama.cpp's `ngram-simple`), which
+        costs nothing when a reply does not repeat its context and speeds up one that does (a rewritten file)."""
         xllamacpp = _import_xllamacpp()
         threads = threads or default_threads()
         if slot_dir is not None:
             slot_dir.mkdir(parents=True, exist_ok=True)
         params = _params(xllamacpp, model_path, ctx_size, threads, parallel, slot_dir)
         params.port = port
+        if speculative == "ngram":
+            params.speculative.types = [xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+        elif speculative:
+            raise LocalServerError(f"unknown speculative decoding {speculative!r}; use 'ngram'")
         t0 = time.monotonic()
         try:
             server = xllamacpp.Server(params)
