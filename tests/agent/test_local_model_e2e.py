@@ -30,4 +30,6 @@ def test_default_local_model_fixes_a_typo(tmp_path: Path, hame) -> None:
     out = json.loads(r.stdout)
     assert "+ name" in (ws / "greet.py").read_text()
     assert "greet('Ada') == 'Hello Ada'" in (ws / "test_greet.py").read_text()
-    assert out["usage"]["cached_tokens"] > 0  # the server's KV cache was reused across turns
+    assert out["stop_reason"] == "completed" and out["result"].endswith("passes.")  # ended by the passing check
+    if out["steps"] > 1:
+        assert out["usage"]["cached_tokens"] > 0  # the server's KV cache was reused across turns
