@@ -77,12 +77,17 @@ class Run:
             raise UsageError(f"workspace {settings.workspace} is not a directory")
         spec = parse_model(settings.model)
         self.model_name = str(spec)
-        self.profile = self._profile(spec.provider, spec.name)
+        name = spec.name
+        if spec.provider == "local" and not name:
+            from .providers.model_store import best_installed
+
+            name = best_installed()  # what `--model local` loads; its size picks the profile
+        self.profile = self._profile(spec.provider, name)
         self.meter = Meter(settings.price, self.profile.context_window)  # tokens and cost of this process
         self.bus.subscribe(self.meter)
         self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
         self.state = SessionState(self.files, self.workspace, self.bus.emit)  # locks the session
-        self.provider = self._provider(spec.provider, spec.name)
+        self.provider = self._provider(spec.provider, name)
         self.meter.context_window = self.context_window()
         self.transcript: Transcript | None = None
         self.instructions = InstructionTracker(git_root(self.workspace) or self.workspace, self.workspace)
@@ -95,10 +100,6 @@ class Run:
     def _profile(self, provider: str, name: str) -> Profile:
         s = self.settings
         protocol = None if s.tool_protocol == "auto" else s.tool_protocol
-        if provider == "local" and not name:
-            from .providers.model_store import best_installed
-
-            name = best_installed()  # what `--model local` will load
         base = named_profile(s.profile) if s.profile else profile_for(provider, name)
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
                               context_window=s.context_window)
@@ -220,10 +221,10 @@ class Run:
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         check = self.agent.config.check_command
-        whole = protocol.mode == "whole"
         testing = (f"hame runs the tests (`{check}`) after each change and shows you the result." if check
                    else "Run the tests with run_shell.")
-        write = "as its path on one line, then the code in a fenced block" if whole else "with write_file"
+        write = ("as its path on one line, then the code in a fenced block" if protocol.mode == "whole"
+                 else "with write_file")
         sections = [load_prompt(self.profile.system_prompt).replace("{testing}", testing).replace("{write}", write)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")

@@ -292,13 +292,13 @@ class Agent:
         command = self.config.check_command
         if not command or not any(c.name in FILE_TOOLS and o.ok for c, o in results):
             return ""
-        change = json.dumps([(c.name, c.arguments) for c, o in results if c.name in FILE_TOOLS and o.ok],
-                            sort_keys=True)
         check = self._check(command)
         self.solved = check.passed
         if self.restarts and check.passed:
             self.restarts.passed()
         elif self.restarts:
+            change = json.dumps([(c.name, c.arguments) for c, o in results if c.name in FILE_TOOLS and o.ok],
+                                sort_keys=True)
             self.restarts.failed(check.report, change=change)
         return check.report
 

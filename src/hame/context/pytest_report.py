@@ -87,10 +87,11 @@ def _essential(lines: list[str]) -> list[str]:
         if NOISE.match(line):
             continue
         if LOCATION.match(line) or line.startswith(("/", "<frozen ")):
-            if first_entry and not line.startswith(("/", "<")):
-                keep[:0] = code
+            internal = line.startswith(("/", "<"))  # a frame outside the workspace
+            if first_entry and not internal:
+                keep = code  # nothing is kept before the first entry ends
             first_entry = False
-            if not line.startswith(("/", "<")):
+            if not internal:
                 keep.append(line)
             continue
         if line.startswith(("E ", ">")):
@@ -98,6 +99,7 @@ def _essential(lines: list[str]) -> list[str]:
         elif first_entry and line.startswith(" "):
             code.append(line.rstrip())
     return keep if not first_entry else code
+
 
 def _cap(lines: list[str], n: int) -> list[str]:
     return lines if len(lines) <= n else [*lines[:n - 1], f"[... {len(lines) - n + 1} more lines]"]
