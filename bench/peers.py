@@ -6,6 +6,9 @@ llama.cpp server (`hame serve-model`), and score it exactly as `hame bench` scor
     python bench/peers.py mini --model qwen2.5-coder-1.5b --label mini-qwen15 --exe /path/to/venv/bin/mini
 
 Writes bench/results/<date>-<label>.jsonl (the same format as bench/solve_rate.py) and prints the same report.
+The peer talks to the server through a metering proxy (src/hame/bench/meter.py), so its row has the same figures
+as hame's: model calls (steps), prompt tokens sent and served from the KV cache, output tokens, and the harness's
+share of the time (time not spent waiting for the model).
 The peer's executable is taken from --exe, else from PATH. Install each peer in its own virtual environment
 (`pip install aider-chat`, `pip install mini-swe-agent`): their dependencies conflict with each other.
 
@@ -34,18 +37,18 @@ import peer_bench  # noqa: E402
 import solve_rate  # noqa: E402
 
 
-def aider_command(exe: str, model: str, base_url: str) -> list[str]:
-    return [exe, "--model", f"openai/{model}", "--openai-api-base", base_url, "--openai-api-key", "none",
+def aider_command(exe: str, model: str) -> list[str]:
+    return [exe, "--model", f"openai/{model}", "--openai-api-base", "{base_url}", "--openai-api-key", "none",
             "--edit-format", "whole", "--yes-always", "--no-git", "--no-check-update", "--no-show-model-warnings",
             "--no-analytics", "--no-detect-urls", "--no-pretty", "--no-stream", "--map-tokens", "0", "--auto-test",
             "--test-cmd", "{check}", "--read", "{tests}", "--message-file", "{prompt_file}", "{files}"]
 
 
-def mini_command(exe: str, model: str, base_url: str) -> list[str]:
+def mini_command(exe: str, model: str) -> list[str]:
     return [exe, "-y", "--exit-immediately", "-m", f"openai/{model}", "--model-class", "litellm_textbased", "-l", "0",
             "-c", "mini_textbased.yaml",
             "-c", "agent.step_limit=25", "-c", "model.model_kwargs.temperature=0", "-c",
-            f"model.model_kwargs.api_base={base_url}", "-t", "{prompt}", "-o", "{run}/traj.json"]
+            "model.model_kwargs.api_base={base_url}", "-t", "{prompt}", "-o", "{run}/traj.json"]
 
 
 PEERS = {"aider": aider_command, "mini": mini_command}
@@ -96,10 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                       LITELLM_LOCAL_MODEL_COST_MAP="True")  # litellm: no price table download
 
     def run(base_url: str) -> None:
-        os.environ.update(OPENAI_API_BASE=base_url, OPENAI_BASE_URL=base_url)
         args = [str(a.tasks), "--out", str(out), "--timeout", str(a.timeout), "--workers", str(a.workers),
-                "--label", label, "--resume", *[f"--task={t}" for t in a.task], "--",
-                *PEERS[a.peer](exe, a.model, base_url)]
+                "--label", label, "--resume", "--base-url", base_url, *[f"--task={t}" for t in a.task], "--",
+                *PEERS[a.peer](exe, a.model)]
         peer_bench.main(args)
 
     if a.base_url:

@@ -86,8 +86,9 @@ def report(*files: Path) -> None:
           f"{'output':>7} {'wall s':>7} {'harness':>7}")
     sums = {"input": 0, "cached": 0, "output": 0, "wall": 0.0, "agent": 0.0, "model": 0.0}
     for r in sorted(rows, key=lambda r: r["task"]):
-        agent_s = sum(a.get("agent_s", 0.0) for a in r.get("runs", [])) if "model_s" in r else 0.0
-        model_s = r.get("model_s", 0.0)  # absent for a peer agent: no transcript to time its model calls by
+        metered = [a["model_s"] for a in r.get("runs", []) if a.get("model_s") is not None]  # a peer's, metered
+        model_s = r.get("model_s", sum(metered))  # neither for a peer run without the meter: not known
+        agent_s = sum(a.get("agent_s", 0.0) for a in r.get("runs", [])) if "model_s" in r or metered else 0.0
         share = f"{1 - model_s / agent_s:.0%}" if agent_s else "-"
         print(f"{r['task'][:28]:28} {'PASS' if r['passed'] else 'fail':7} {r.get('passed_attempt') or '-':>3} "
               f"{r['stop_reason'][:10]:10} {r['steps']:>5} {r['input_tokens']:>8} {r['cached_tokens']:>8} "

@@ -46,3 +46,28 @@ def test_a_peer_is_run_with_the_task_and_scored_like_hame(tmp_path: Path) -> Non
     assert args[args.index("--edit-format") + 1] == "whole"
     prompt = srv.requests[0]["messages"][0]["content"]
     assert "Write leap_year(year)." in prompt and "def leap_year(year):\n    pass" in prompt
+
+
+def test_a_peers_model_calls_are_metered_into_its_row(tmp_path: Path) -> None:
+    """The peer talks to the server through the meter: its row counts its calls, the tokens the server reports
+    (cached ones from llama.cpp's `timings.cache_n` too) and its time waiting for the model."""
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(json.dumps(LEAP) + "\n")
+    fake = tmp_path / "aider"
+    fake.write_text(f"#!/bin/sh\nexec {sys.executable} {ROOT / 'tests' / 'fakes' / 'fake_aider.py'} \"$@\"\n")
+    fake.chmod(0o755)
+    usage = {"prompt_tokens": 812, "completion_tokens": 57, "total_tokens": 869}
+    with FakeOpenAI([reply(RIGHT, usage=usage)]) as srv:
+        r = subprocess.run([sys.executable, str(ROOT / "bench" / "peers.py"), "aider", "--exe", str(fake),
+                            "--base-url", srv.url, "--tasks", str(tasks), "--label", "metered", "--out-dir",
+                            str(tmp_path / "out"), "--timeout", "60"],
+                           capture_output=True, text=True, timeout=180, env={**__import__("os").environ,
+                                                                              "FAKE_AIDER_LOG": str(tmp_path / "a")})
+    assert r.returncode == 0, r.stderr
+    row = json.loads(next((tmp_path / "out").glob("*-metered.jsonl")).read_text())
+    assert (row["steps"], row["input_tokens"], row["output_tokens"]) == (1, 812, 57)
+    assert 0 < row["runs"][0]["model_s"] < row["runs"][0]["agent_s"]
+    args = json.loads((tmp_path / "a").read_text().splitlines()[0])
+    assert args[args.index("--openai-api-base") + 1] != srv.url  # the meter's address, not the server's
+    assert len(srv.requests) == 1
+    assert "812" in r.stdout and "57" in r.stdout

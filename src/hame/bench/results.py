@@ -35,6 +35,8 @@ class AttemptResult(BaseModel):
     session_id: str | None = None
     agent_s: float = 0.0
     check_s: float = 0.0
+    model_s: float | None = None  # a peer's time waiting for the model (bench/peer_bench.py's meter); hame's own
+    # runs take it from their transcripts (bench/solve_rate.py)
 
 
 class TaskResult(BaseModel):
