@@ -4,6 +4,7 @@
     python bench/solve_rate.py --label qwen15 --model local:qwen2.5-coder-1.5b [--tasks TASKS.jsonl]
     python bench/solve_rate.py --report bench/results/2026-11-26-qwen15.jsonl     # print the report of a finished run
     python bench/solve_rate.py --report A.jsonl B.jsonl     # one table for a run split in shards (--task lists)
+    python bench/solve_rate.py --compare hame=A.jsonl,B.jsonl aider=C.jsonl     # harnesses side by side, per task
 
 Runs `hame bench` with fixed settings (by default 2 attempts, 20 steps and 8 minutes per attempt, the profile's
 temperature),
@@ -105,6 +106,40 @@ def report(*files: Path) -> None:
           f"harness share of agent time (not waiting for the model): {harness}")
 
 
+def compare(columns: list[str]) -> None:
+    """One row per task, one column per NAME=FILE[,FILE...] (shards of one run joined): PASS, or fail with the
+    tests that passed/failed at the end; then each column's solved count and token figures."""
+    runs: list[tuple[str, dict[str, dict]]] = []
+    for column in columns:
+        name, sep, files = column.partition("=")
+        if not sep or not files:
+            raise SystemExit(f"--compare takes NAME=FILE[,FILE...], not {column!r}")
+        runs.append((name, {r["task"]: r for f in files.split(",") for r in load_rows(Path(f))}))
+    tasks = sorted({t for _, rows in runs for t in rows})
+    print(f"{'task':28}" + "".join(f" {name[:16]:>16}" for name, _ in runs))
+    for task in tasks:
+        cells = []
+        for _, rows in runs:
+            r = rows.get(task)
+            ok, bad = (r.get("tests_passed") or 0, r.get("tests_failed") or 0) if r else (0, 0)
+            cells.append("-" if r is None else "PASS" if r["passed"] else f"fail {ok}/{ok + bad}")
+        print(f"{task[:28]:28}" + "".join(f" {c:>16}" for c in cells))
+    for label, key in (("solved", None), ("prompt tokens sent", "input_tokens"), ("processed", "processed"),
+                       ("output tokens", "output_tokens"), ("wall s a task", "wall_s")):
+        cells = []
+        for _, rows in runs:
+            vals = list(rows.values())
+            if key is None:
+                cells.append(f"{sum(r['passed'] for r in vals)}/{len(vals)}")
+            elif key == "processed":
+                cells.append(f"{sum(r['input_tokens'] - r['cached_tokens'] for r in vals):,}")
+            elif key == "wall_s":
+                cells.append(f"{sum(r['wall_s'] for r in vals) / max(len(vals), 1):.0f}")
+            else:
+                cells.append(f"{sum(r[key] for r in vals):,}")
+        print(f"{label:28}" + "".join(f" {c:>16}" for c in cells))
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--report", type=Path, nargs="+", help="only print the report of these results files (one table)")
@@ -117,8 +152,13 @@ def main() -> int:
     p.add_argument("--timeout", type=int, default=480)
     p.add_argument("--task", action="append", default=[])
     p.add_argument("--agent-arg", action="append", default=[])
+    p.add_argument("--compare", nargs="+", metavar="NAME=FILES", help="only print finished runs side by side, "
+                   "one column per NAME=FILE[,FILE...]")
     args = p.parse_args()
-    report(*args.report) if args.report else report(run(args))
+    if args.compare:
+        compare(args.compare)
+    else:
+        report(*args.report) if args.report else report(run(args))
     return 0
 
 
