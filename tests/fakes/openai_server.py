@@ -11,14 +11,15 @@ from typing import Any
 
 
 def reply(content: str | None = None, calls: list[tuple[str, dict]] | None = None,
-          usage: dict | None = None) -> dict[str, Any]:
-    """One scripted assistant reply."""
+          usage: dict | None = None, finish_reason: str | None = None) -> dict[str, Any]:
+    """One scripted assistant reply (`finish_reason="length"`: as if cut off at max_tokens)."""
     tool_calls = [{"id": f"c{i}", "type": "function", "function": {"name": n, "arguments": json.dumps(a)}}
                   for i, (n, a) in enumerate(calls or [])]
     msg: dict[str, Any] = {"role": "assistant", "content": content}
     if tool_calls:
         msg["tool_calls"] = tool_calls
-    return {"message": msg, "usage": usage or {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}
+    return {"message": msg, "usage": usage or {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+            "finish_reason": finish_reason}
 
 
 def status(code: int) -> dict[str, Any]:
@@ -65,7 +66,7 @@ class FakeOpenAI:
                     self._plain(item)
 
             def _plain(self, item: dict[str, Any]) -> None:
-                fr = "tool_calls" if item["message"].get("tool_calls") else "stop"
+                fr = item.get("finish_reason") or ("tool_calls" if item["message"].get("tool_calls") else "stop")
                 data = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "m",
                                    "choices": [{"index": 0, "message": item["message"], "finish_reason": fr}],
                                    "usage": item["usage"]}).encode()
@@ -90,7 +91,7 @@ class FakeOpenAI:
                     tail = {"index": i, "function": {"arguments": args[len(args) // 2:]}}
                     chunks += [{"choices": [{"index": 0, "delta": {"tool_calls": [head]}}]},
                                {"choices": [{"index": 0, "delta": {"tool_calls": [tail]}}]}]
-                fr = "tool_calls" if msg.get("tool_calls") else "stop"
+                fr = item.get("finish_reason") or ("tool_calls" if msg.get("tool_calls") else "stop")
                 chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": fr}]})
                 chunks.append({"choices": [], "usage": item["usage"]})
                 for chunk in chunks:

@@ -35,6 +35,12 @@ from .steering import Steering
 RESAMPLE_STEP = 0.3  # temperature added for each reply dropped in a row as a repeated failure
 
 
+CUT_NOTES = {"repetition": "Your reply degenerated into repeating the same text and was cut off. Write simpler code, "
+                           "without long repeated lines.",
+             "length": "Your reply was too long and was cut off at the output limit before it was complete. Write "
+                       "shorter code: only what the tests need, without copying the tests."}
+
+
 def _call_key(call: ToolCall) -> str:
     return json.dumps([call.name, call.arguments], sort_keys=True, default=str)
 
@@ -239,9 +245,8 @@ class Agent:
         self.emit(Notice(text=f"unusable model output: {problem.splitlines()[0]}"))
         self.add(msg.assistant(response.text or ""))
         self.add(msg.user(problem))
-        if self.restarts and response.finish_reason == "repetition":  # at the same temperature it degenerates again
-            self.restarts.failed("Your reply degenerated into repeating the same text and was cut off. Write "
-                                 "simpler code, without long repeated lines.", fresh=True)
+        if self.restarts and response.finish_reason in CUT_NOTES:  # at the same temperature it happens again
+            self.restarts.failed(CUT_NOTES[response.finish_reason], fresh=True)
 
     def _act(self, response: ModelResponse, calls: list[ToolCall]) -> bool:
         """Run the turn's calls and append their results; True when the model is stuck and the run must stop."""

@@ -18,6 +18,8 @@ Mode = Literal["native", "text", "constrained", "whole"]
 ANSWER_TOOL = "final_answer"
 REPETITION = ("Your reply started repeating the same text over and over, so it was cut off. "
               "Send one short tool call, or a short final answer.")
+CUT_OFF = ("Your reply reached the output limit before its tool call was complete, so nothing was run or written. "
+           "Send a shorter reply: only the code the task needs, without copying the tests or the task.")
 EMPTY_REPLY = ("Your reply was empty. Either call one tool, or answer the user in plain text "
                "if the task is complete.")
 
@@ -56,12 +58,17 @@ class ToolProtocol:
         params = dict(self.params)
         params.setdefault(ANSWER_TOOL, ["text"])
         parsed = parse_tool_calls(response.text, params)
+        cut = response.finish_reason == "length"  # a call cut off at max_tokens would write a truncated file
         if self.mode == "whole":
             blocks, problem = file_blocks(_outside_calls(response.text), self.default_path)
             writes = [ToolCall(new_call_id(), "write_file", {"path": b.path, "content": b.content},
                                compact_json({"path": b.path, "content": b.content})) for b in blocks]
+            if cut and (writes or problem or parsed.calls):
+                return [], CUT_OFF
             if writes or problem:
                 return writes + self._calls(parsed.calls), problem
+        if cut and (parsed.calls or parsed.error):
+            return [], CUT_OFF
         if parsed.error:
             return [], parsed.error
         return self._calls(parsed.calls), None

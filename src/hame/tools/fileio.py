@@ -35,10 +35,13 @@ def read_text_for_edit(path: Path, rel: str, ctx: ToolContext, *, must_exist: bo
 
 def check_write(rel: str, old: str | None, new: str, ctx: ToolContext) -> None:
     """Refuse a destructive write once; the identical write repeated right after is taken as deliberate."""
+    if ctx.protect_tests:
+        refusal = (test_file_write(rel, ctx.workspace) if old is not None else None) or \
+            copied_tests(rel, new, ctx.workspace)
+        if refusal:
+            raise ToolError(refusal)
     if old is None:
         return
-    if ctx.protect_tests and (refusal := test_file_write(rel, ctx.workspace)):
-        raise ToolError(refusal)
     problem = destructive_write(old, new)
     key = (rel, hashlib.sha1(new.encode()).hexdigest())
     if problem and key not in ctx.confirmed_writes:
@@ -60,6 +63,33 @@ def test_file_write(rel: str, workspace: Path) -> str | None:
         return (f"Refused: {rel} is a test file and must not change; the tests define what is correct. "
                 f"Put the fix in {code.as_posix()} instead: call write_file with path \"{code.as_posix()}\".")
     return f"Refused: {rel} is a test file and must not change; fix the code under test instead."
+
+
+COPIED_LINES = 5  # at least this many lines of a test file, and
+COPIED_SHARE = 0.5  # at least this share of the new content's lines: a copy of the tests, not code
+
+
+def copied_tests(rel: str, new: str, workspace: Path) -> str | None:
+    """Small models asked to make tests pass sometimes write the test file itself into the code file (the 1.5B did
+    in 4 of hangman's 6 tries): with `protect_tests`, a write to a code file that is mostly lines of a test file
+    beside it (or in tests/) is refused, naming what to write instead."""
+    if TEST_NAME.search(rel):
+        return None
+    lines = [line.strip() for line in new.splitlines() if len(line.strip()) >= 12]
+    if len(lines) < COPIED_LINES:
+        return None
+    folder = (workspace / rel).parent
+    for test in sorted({*folder.glob("*.*"), *(workspace / "tests").glob("*.*")})[:200]:
+        test_rel = test.relative_to(workspace).as_posix() if test.is_relative_to(workspace) else ""
+        if not test_rel or not TEST_NAME.search(test_rel) or not test.is_file() or test.stat().st_size > 500_000:
+            continue
+        known = {line.strip() for line in test.read_text(encoding="utf-8", errors="replace").splitlines()}
+        copied = sum(line in known for line in lines)
+        if copied >= COPIED_LINES and copied >= COPIED_SHARE * len(lines):
+            return (f"Refused: {copied} of the {len(lines)} lines you wrote to {rel} are copied from the test file "
+                    f"{test_rel}. The tests stay where they are; {rel} must hold the code they test: the functions "
+                    f"and classes that {test_rel} imports, implemented. Write that code to {rel}.")
+    return None
 
 
 def after_write(rel: str, old: str | None, new: str) -> str:

@@ -1,0 +1,63 @@
+"""Two ways a small model's write goes wrong that hame stops before the file is touched: a reply cut off at the
+output limit (its call would write a truncated file), and the test file copied into the code file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..conftest import make_workspace, run_small_model
+from ..fakes.openai_server import reply
+
+TESTS = ("import unittest\n\nfrom greet import greet\n\n\nclass GreetTest(unittest.TestCase):\n"
+         "    def test_greets_bo(self):\n        self.assertEqual(greet('Bo'), 'Hello, Bo!')\n\n"
+         "    def test_greets_al(self):\n        self.assertEqual(greet('Al'), 'Hello, Al!')\n\n"
+         "    def test_greets_empty(self):\n        self.assertEqual(greet(''), 'Hello, !')\n")
+FILES = {"greet.py": "def greet(name):\n    pass\n", "greet_test.py": TESTS}
+CHECK = "python -m pytest -q greet_test.py"
+FIXED = "def greet(name):\n    return f'Hello, {name}!'\n"
+PROMPT = "Make the tests in greet_test.py pass by changing greet.py."
+
+
+def call(path: str, content: str) -> str:
+    return json.dumps({"name": "write_file", "arguments": {"path": path, "content": content}})
+
+
+def writes(out: dict) -> list[str]:
+    records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
+    return [r["arguments"]["content"] for r in records if r["type"] == "tool_call" and r["name"] == "write_file"]
+
+
+def test_a_call_cut_off_at_the_output_limit_writes_nothing_and_starts_afresh(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    cut = call("greet.py", FIXED + "\n\ndef helper(x):\n    return [x, x, x")[:-12]  # the JSON is not closed
+    replies = [reply(cut, finish_reason="length"), reply(call("greet.py", FIXED))]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, PROMPT, "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and (ws / "greet.py").read_text() == FIXED
+    assert writes(out) == [FIXED]  # the cut-off call never ran
+    second = json.dumps(srv.requests[1]["messages"])
+    assert "cut off at the output limit" in second  # told why, in the fresh attempt's note
+    assert srv.requests[1]["temperature"] > srv.requests[0]["temperature"]
+
+
+def test_the_test_file_copied_into_the_code_file_is_refused(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    replies = [reply(call("greet.py", TESTS)), reply(call("greet.py", FIXED))]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, PROMPT, "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and (ws / "greet.py").read_text() == FIXED
+    refusal = srv.requests[1]["messages"][-1]["content"]
+    assert "copied from the test file greet_test.py" in refusal and "Write that code to greet.py" in refusal
+
+
+def test_code_that_uses_the_same_names_as_the_tests_is_not_a_copy(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    code = ("import unittest\n\n\ndef greet(name):\n    # 'Hello, Bo!' for greet('Bo'), like the tests say\n"
+            "    greeting = 'Hello, ' + name + '!'\n    return greeting\n\n\nclass GreetTest(unittest.TestCase):\n"
+            "    pass\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(call("greet.py", code))], PROMPT, "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    assert (ws / "greet.py").read_text() == code and json.loads(r.stdout)["stop_reason"] == "completed"
