@@ -21,8 +21,23 @@ def write(content: str) -> dict:
     return reply(json.dumps({"name": "write_file", "arguments": {"path": "greet.py", "content": content}}))
 
 
-def test_repair_then_fresh_then_done() -> None:
+def test_fresh_after_every_failure_by_default() -> None:
     r = Restarts()
+    task = msg.user("fix greet.py")
+    history = [msg.system("sys"), task, msg.assistant("write 1"), msg.user("check failed: AssertionError 1")]
+    r.failed("check failed: AssertionError 1")
+    fresh = r.rebuild(history, task)
+    assert fresh is not None and fresh[:2] == [history[0], task] and len(fresh) == 3 and r.kind == "fresh"
+    assert "AssertionError 1" in fresh[2]["content"] and "write 1" not in fresh[2]["content"]
+    assert r.temperature(0.2) == 0.5
+    r.failed("check failed: AssertionError 2")
+    again = r.rebuild([*fresh, msg.assistant("write 2"), msg.user("check failed: AssertionError 2")], task)
+    assert again is not None and len(again) == 3 and "AssertionError 2" in again[2]["content"]
+    assert r.temperature(0.2) == 0.6
+
+
+def test_repair_then_fresh_then_done() -> None:
+    r = Restarts(repair=True)
     task = msg.user("fix greet.py")
     history = [msg.system("sys"), task, msg.assistant("list"), msg.user("files"), msg.assistant("write 1"),
                msg.user("check failed: AssertionError 1")]
@@ -44,7 +59,7 @@ def test_repair_then_fresh_then_done() -> None:
 
 
 def test_writing_what_already_failed_goes_straight_to_a_fresh_start() -> None:
-    r = Restarts()
+    r = Restarts(repair=True)
     task = msg.user("t")
     r.failed("failed", change="A")
     assert r.rebuild([msg.system("s"), task, msg.assistant("A"), msg.user("failed")], task) is not None
@@ -68,8 +83,8 @@ def test_no_restart_past_the_limit_or_without_the_task() -> None:
 
 def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
-    replies = [write("def greet(name):\n    return 'Hi ' + name\n"),  # fails: repair from the last attempt
-               write("def greet(name):\n    return 'Hey ' + name\n"),  # fails again: a fresh start
+    replies = [write("def greet(name):\n    return 'Hi ' + name\n"),  # fails: a fresh start from the task
+               write("def greet(name):\n    return 'Hey ' + name\n"),  # fails again: another
                reply(json.dumps({"name": "final_answer", "arguments": {"text": "done"}})),  # while failing: fresh
                write("def greet(name):\n    return f'Hello, {name}!'\n")]  # passes: the run ends
     r, srv = run_small_model(hame, tmp_path, ws,
@@ -82,14 +97,15 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
     sent = [req["messages"] for req in srv.requests]
     task = sent[0][1]
     assert all(m[1] == task for m in sent), "every request starts with the same prefix: system prompt, task"
-    assert "Hi " in sent[1][2]["content"] and "AssertionError" in sent[1][3]["content"] and len(sent[1]) == 4
+    assert len(sent[1]) == 3 and "return 'Hi '" not in sent[1][2]["content"]
+    assert "AssertionError" in sent[1][2]["content"]
     assert len(sent[2]) == 3 and "return 'Hey '" not in sent[2][2]["content"] and "set aside" in sent[2][2]["content"]
     assert len(sent[3]) == 3 and "set aside" in sent[3][2]["content"]
     temps = [req.get("temperature") for req in srv.requests]
     assert temps == [0.2, 0.5, 0.6, 0.8]  # up after each failure
     records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
     cuts = [rec for rec in records if rec["type"] == "compaction" and rec["tier"] == "restart"]
-    assert len(cuts) == 2 and cuts[-1]["messages"] == sent[3]
+    assert len(cuts) == 3 and cuts[-1]["messages"] == sent[3]
     assert [rec["text"] for rec in records if rec["type"] == "notice" and "restarting" in rec["text"]]
     exported = json.loads(hame("export", out["transcript"], "--format", "openai").stdout)
     seen = [(m["role"], m["content"]) for m in exported["messages"]]
@@ -98,7 +114,7 @@ def test_small_model_profile_restarts_from_the_task_after_failed_checks(tmp_path
 
 
 def test_a_later_request_keeps_the_first_task_and_drops_the_turns_between() -> None:
-    r = Restarts()
+    r = Restarts(repair=True)
     first, retry = msg.user("the task, files attached"), msg.user("the check still fails: ...")
     history = [msg.system("s"), first, msg.assistant("write 1"), msg.user("failed 1"), msg.assistant("done"),
                retry, msg.assistant("write 2"), msg.user("failed 2")]

@@ -2,10 +2,12 @@
 
 A small model that fails the check tends to rewrite the same wrong file again and again, its history growing with
 each failure. So when a change fails the check (`--check`), hame cuts the history back to the task — whose KV cache
-the server still holds, so the restart costs only the new tokens — and:
-- after an odd failure, shows the model its last attempt and the check's output, to repair it (short context);
-- after an even one (or when the model wrote exactly what already failed), starts over from the task alone with a
-  note of what failed, to get a different solution rather than another edit of the same one.
+the server still holds, so the restart costs only the new tokens — and starts over from the task alone with a note
+of what failed, to get a different solution rather than another edit of the same one.
+Asked to repair its last attempt (shown with the check's output), the 1.5B wrote the very same file in 29 of 47
+repairs and never passed; fresh starts wrote new code every time and passed 2 of 38 (bench/RESULTS.md, sessions 2
+and 4). `repair=True` alternates the two: after an odd failure the last attempt and its failure are kept, to repair;
+after an even one (or when the model wrote exactly what already failed) it starts fresh.
 The temperature rises with each failure (0.5, 0.6, ... 1.0): at the profile's low temperature a small model
 writes the same wrong file again and again.
 A final answer while the check fails also counts as a failure. After `max_restarts` the history grows as usual.
@@ -33,6 +35,7 @@ FRESH = ("[hame: your earlier versions did not pass the check and were set aside
 class Restarts:
     temperatures: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # after 1, 2, 3... failures
     max_restarts: int = 12
+    repair: bool = False  # alternate repair and fresh restarts instead of fresh ones only
     failures: int = 0  # failed checks (and final answers given while the check failed)
     pending: bool = False
     report: str = ""  # the last failing check's output, as the model saw it
@@ -71,7 +74,7 @@ class Restarts:
         if end is None:
             return None
         prefix = _prefix(messages, end)
-        if self.failures % 2:
+        if self.repair and self.failures % 2:
             last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
             if last > end:
                 self.kind = "repair"
