@@ -5,7 +5,8 @@ each failure. So when a change fails the check (`--check`), hame cuts the histor
 the server still holds, so the restart costs only the new tokens — and starts over from the task alone with a note
 of what failed, to get a different solution rather than another edit of the same one.
 Asked to repair its last attempt (shown with the check's output), the 1.5B wrote the very same file in 44 of 69
-repairs and never passed; fresh starts wrote new code and passed 2 of 55 (bench/RESULTS.md, sessions 2 and 4). `repair=True` alternates the two: after an odd failure the last attempt and its failure are kept, to repair;
+repairs and never passed; fresh starts wrote new code and passed 2 of 55 (bench/RESULTS.md, sessions 2 and 4).
+`repair=True` alternates the two: after an odd failure the last attempt and its failure are kept, to repair;
 after an even one (or when the model wrote exactly what already failed) it starts fresh.
 The temperature rises with each failure (0.5, 0.6, ... 1.0): at the profile's low temperature a small model
 writes the same wrong file again and again.
