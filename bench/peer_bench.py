@@ -54,7 +54,6 @@ def run_peer(task: Task, command: list[str], timeout: float, run_dir: Path, labe
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     ws = Path(tempfile.mkdtemp(prefix="hame-peer-"))
-    used = Metered()
     try:
         write_files(ws, task.files)
         git_init(ws)
@@ -67,14 +66,14 @@ def run_peer(task: Task, command: list[str], timeout: float, run_dir: Path, labe
                 env.update(OPENAI_API_BASE=url, OPENAI_BASE_URL=url)
             cmd = expand(command, prompt, home / "prompt.md", ws, home, task, url)
             agent = run_limited(cmd, ws, env, timeout, home / "agent.log")
-            used = meter.totals if meter else used
         check = run_check(task, ws, home / "check.log", sys.executable)
     finally:
         shutil.rmtree(ws, ignore_errors=True)
     reason = "timeout" if agent.timed_out else "completed" if agent.exit_code == 0 else "error"
+    used = meter.totals if meter else Metered()
     run = AttemptResult(attempt=1, stop_reason=reason, exit_code=agent.exit_code, steps=used.requests,
                         input_tokens=used.input_tokens, output_tokens=used.output_tokens,
-                        cached_tokens=used.cached_tokens, model_s=round(used.model_s, 3) if base_url else None,
+                        cached_tokens=used.cached_tokens, model_s=round(used.model_s, 3) if meter else None,
                         check_exit=check.finished.exit_code, passed=check.passed, **pytest_counts(check.output),
                         agent_s=round(agent.seconds, 3), check_s=round(check.finished.seconds, 3))
     return TaskResult.of(task.name, [run], time.monotonic() - start, " ".join(command[:1]), label)

@@ -124,21 +124,13 @@ def compare(columns: list[str]) -> None:
             ok, bad = (r.get("tests_passed") or 0, r.get("tests_failed") or 0) if r else (0, 0)
             cells.append("-" if r is None else "PASS" if r["passed"] else f"fail {ok}/{ok + bad}")
         print(f"{task[:28]:28}" + "".join(f" {c:>16}" for c in cells))
-    for label, key in (("solved", None), ("prompt tokens sent", "input_tokens"), ("processed", "processed"),
-                       ("output tokens", "output_tokens"), ("wall s a task", "wall_s")):
-        cells = []
-        for _, rows in runs:
-            vals = list(rows.values())
-            if key is None:
-                cells.append(f"{sum(r['passed'] for r in vals)}/{len(vals)}")
-            elif key == "processed":
-                cells.append(f"{sum(r['input_tokens'] - r['cached_tokens'] for r in vals):,}")
-            elif key == "wall_s":
-                cells.append(f"{sum(r['wall_s'] for r in vals) / max(len(vals), 1):.0f}")
-            else:
-                cells.append(f"{sum(r[key] for r in vals):,}")
-        print(f"{label:28}" + "".join(f" {c:>16}" for c in cells))
-
+    totals = (("solved", lambda rows: f"{sum(r['passed'] for r in rows)}/{len(rows)}"),
+              ("prompt tokens sent", lambda rows: f"{sum(r['input_tokens'] for r in rows):,}"),
+              ("processed", lambda rows: f"{sum(r['input_tokens'] - r['cached_tokens'] for r in rows):,}"),
+              ("output tokens", lambda rows: f"{sum(r['output_tokens'] for r in rows):,}"),
+              ("wall s a task", lambda rows: f"{sum(r['wall_s'] for r in rows) / max(len(rows), 1):.0f}"))
+    for label, total in totals:
+        print(f"{label:28}" + "".join(f" {total(list(rows.values())):>16}" for _, rows in runs))
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -58,20 +58,20 @@ class ToolProtocol:
         params = dict(self.params)
         params.setdefault(ANSWER_TOOL, ["text"])
         parsed = parse_tool_calls(response.text, params)
-        cut = response.finish_reason == "length"  # a call cut off at max_tokens would write a truncated file
-        if self.mode == "whole":
-            blocks, problem = file_blocks(_outside_calls(response.text), self.default_path)
-            writes = [ToolCall(new_call_id(), "write_file", {"path": b.path, "content": b.content},
-                               compact_json({"path": b.path, "content": b.content})) for b in blocks]
-            if cut and (writes or problem or parsed.calls):
-                return [], CUT_OFF
-            if writes or problem:
-                return writes + self._calls(parsed.calls), problem
-        if cut and (parsed.calls or parsed.error):
-            return [], CUT_OFF
+        writes, problem = self._file_writes(response.text) if self.mode == "whole" else ([], None)
+        if response.finish_reason == "length" and (writes or problem or parsed.calls or parsed.error):
+            return [], CUT_OFF  # a call cut off at max_tokens would write a truncated file
+        if writes or problem:
+            return writes + self._calls(parsed.calls), problem
         if parsed.error:
             return [], parsed.error
         return self._calls(parsed.calls), None
+
+    def _file_writes(self, text: str) -> tuple[list[ToolCall], str | None]:
+        """`whole` mode: the reply's file blocks as write_file calls, or why they cannot be used."""
+        blocks, problem = file_blocks(_outside_calls(text), self.default_path)
+        return [ToolCall(new_call_id(), "write_file", {"path": b.path, "content": b.content},
+                         compact_json({"path": b.path, "content": b.content})) for b in blocks], problem
 
     @staticmethod
     def _calls(parsed: list[ParsedCall]) -> list[ToolCall]:

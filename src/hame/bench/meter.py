@@ -135,11 +135,14 @@ def usage_of(body: bytes) -> dict[str, Any] | None:
     for doc in docs:
         if isinstance(doc, dict) and isinstance(doc.get("usage"), dict):
             found = dict(doc["usage"])
-            details = found.get("prompt_tokens_details") or {}
-            timings = doc.get("timings") or {}
-            found["cached_tokens"] = (details.get("cached_tokens") if isinstance(details, dict) else 0) or \
-                (timings.get("cache_n") if isinstance(timings, dict) else 0) or 0
+            found["cached_tokens"] = _field(found, "prompt_tokens_details", "cached_tokens") or \
+                _field(doc, "timings", "cache_n") or 0
     return found
+
+
+def _field(doc: dict[str, Any], table: str, key: str) -> Any:
+    inner = doc.get(table)
+    return inner.get(key) if isinstance(inner, dict) else None
 
 
 def _json(text: str) -> Any:

@@ -80,8 +80,8 @@ def copied_tests(rel: str, new: str, workspace: Path) -> str | None:
         return None
     folder = (workspace / rel).parent
     for test in sorted({*folder.glob("*.*"), *(workspace / "tests").glob("*.*")})[:200]:
-        test_rel = test.relative_to(workspace).as_posix() if test.is_relative_to(workspace) else ""
-        if not test_rel or not TEST_NAME.search(test_rel) or not test.is_file() or test.stat().st_size > 500_000:
+        test_rel = test.relative_to(workspace).as_posix()
+        if not TEST_NAME.search(test_rel) or not test.is_file() or test.stat().st_size > 500_000:
             continue
         known = {line.strip() for line in test.read_text(encoding="utf-8", errors="replace").splitlines()}
         copied = sum(line in known for line in lines)
