@@ -1,11 +1,13 @@
-"""Print how much n-gram speculative decoding (llama.cpp's `ngram-simple`) speeds up the embedded model on the
-two kinds of reply a small model writes in hame: a first version of a file (new code) and a repair (the same
-file written again with a small change, which repeats most of its context).
+"""Print how much speculative decoding speeds up the embedded model on the two kinds of reply a small model
+writes in hame: a first version of a file (new code) and a repair (the same file written again with a small
+change, which repeats most of its context).
 
-    python bench/speculative.py [--model qwen2.5-coder-1.5b] [--threads 1] [--tokens 400]
+    python bench/speculative.py [--model qwen2.5-coder-1.5b] [--threads 1] [--tokens 400] [--draft qwen2.5-coder-0.5b]
 
-For each kind: generated tokens, tokens/s without and with speculation, and the speed-up. Temperature 0, so both
-servers write the same reply; the script says so when they differ.
+Modes: `ngram` (llama.cpp's `ngram-simple`: drafts from n-grams already in the context) and, with `--draft`,
+a smaller model of the same family drafting tokens that the model checks in one batch. For each kind of reply:
+generated tokens, tokens/s without and with each mode, and the speed-up. Temperature 0, so every server should
+write the same reply; the script says so when they differ.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 
 import httpx
 
-from hame.providers.local import LocalServer
+from hame.providers.local import DRAFT_MAX, LocalServer
 from hame.providers.model_store import ensure_model
 from hame.session.transcript import cache_dir
 
@@ -75,21 +77,34 @@ def main() -> None:
     p.add_argument("--model", default="qwen2.5-coder-1.5b")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--tokens", type=int, default=400)
+    p.add_argument("--draft", default="", help="an embedded model to draft tokens (e.g. qwen2.5-coder-0.5b)")
+    p.add_argument("--draft-max", type=int, default=DRAFT_MAX, help="tokens drafted at a time")
+    p.add_argument("--modes", default="ngram", help="comma-separated modes besides off: ngram, draft")
     a = p.parse_args()
-    path = ensure_model(a.model, cache_dir() / "models")
+    models = cache_dir() / "models"
+    path = ensure_model(a.model, models)
+    modes = [m for m in a.modes.split(",") if m] + (["draft"] if a.draft and "draft" not in a.modes else [])
+    draft = ensure_model(a.draft, models) if "draft" in modes else None
+    if "draft" in modes and draft is None:
+        p.error("the draft mode needs --draft MODEL")
     results: dict[str, dict[str, tuple[str, int, float]]] = {}
-    for mode in ("", "ngram"):
-        srv = LocalServer.start(path, ctx_size=4096, threads=a.threads, parallel=1, speculative=mode)
+    for mode in ["off", *modes]:
+        srv = LocalServer.start(path, ctx_size=4096, threads=a.threads, parallel=1,
+                                speculative="ngram" if mode == "ngram" else "",
+                                draft_model=draft if mode == "draft" else None, draft_max=a.draft_max)
         try:
-            results[mode or "off"] = {kind: generate(srv, prompt, a.tokens) for kind, prompt in PROMPTS.items()}
+            results[mode] = {kind: generate(srv, prompt, a.tokens) for kind, prompt in PROMPTS.items()}
         finally:
             srv.stop()
-    print(f"{a.model}, {a.threads} thread(s), temperature 0")
-    print(f"{'reply':<10} {'tokens':>6} {'off tok/s':>10} {'ngram tok/s':>12} {'speed-up':>9}")
+    print(f"{a.model}, {a.threads} thread(s), temperature 0" + (f", draft {a.draft} ({a.draft_max} at a time)"
+                                                                  if draft else ""))
+    print(f"{'reply':<10} {'mode':<6} {'tokens':>6} {'tok/s':>7} {'speed-up':>9}")
     for kind in PROMPTS:
-        (text0, n, off), (text1, _, on) = results["off"][kind], results["ngram"][kind]
-        same = "" if text0 == text1 else "  (the replies differ)"
-        print(f"{kind:<10} {n:>6} {off:>10.1f} {on:>12.1f} {on / off:>8.2f}x{same}")
+        text0, _, off = results["off"][kind]
+        for mode in ["off", *modes]:
+            text, n, per_s = results[mode][kind]
+            same = "" if text == text0 else "  (the reply differs from off's)"
+            print(f"{kind:<10} {mode:<6} {n:>6} {per_s:>7.1f} {per_s / off:>8.2f}x{same}")
 
 
 if __name__ == "__main__":

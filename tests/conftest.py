@@ -55,7 +55,7 @@ def hame(state_dir: Path):
         full_env = {**os.environ, "HAME_STATE_DIR": str(state_dir),
                     "XDG_CONFIG_HOME": str(state_dir.parent / "xdg"), **(env or {})}  # never the user's config
         for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "HAME_MODEL", "HAME_MAX_STEPS",
-                  "HAME_APPROVAL", "HAME_SANDBOX", "HAME_MAX_COST", "HAME_MAX_TOKENS"):
+                  "HAME_APPROVAL", "HAME_SANDBOX", "HAME_MAX_COST", "HAME_MAX_TOKENS", "HAME_FILE_GRAMMAR"):
             if k not in (env or {}):
                 full_env.pop(k, None)
         return subprocess.run([sys.executable, "-m", "hame", *args], capture_output=True, text=True,
@@ -64,15 +64,16 @@ def hame(state_dir: Path):
     return run
 
 
-def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, *flags: str):
-    """The real CLI with the `small-local` profile, its model a FakeOpenAI server playing `replies`; returns
+def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, *flags: str,
+                    profile: str = "small-local", env: dict | None = None):
+    """The real CLI with a small-model profile, its model a FakeOpenAI server playing `replies`; returns
     (CompletedProcess, server)."""
     from .fakes.openai_server import FakeOpenAI
 
     (tmp_path / "xdg" / "hame").mkdir(parents=True, exist_ok=True)
     with FakeOpenAI(replies) as srv:
         (tmp_path / "xdg" / "hame" / "config.toml").write_text(
-            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "small-local"\n')
+            f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "{profile}"\n')
         r = hame("-p", prompt, "--cwd", str(ws), "--model", "tiny", "--api-key", "k", *flags,
-                 "--output-format", "json")
+                 "--output-format", "json", env=env)
     return r, srv

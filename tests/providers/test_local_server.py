@@ -118,3 +118,39 @@ def test_an_unknown_speculative_mode_is_refused() -> None:
 
     with pytest.raises(LocalServerError, match="use 'ngram'"):
         LocalServer.start(Path("missing.gguf"), ctx_size=512, speculative="eagle")
+
+
+def test_a_draft_model_drafts_and_the_reply_is_unchanged(server: LocalServer, model_path: Path) -> None:
+    # the model drafting for itself: same vocabulary, and at temperature 0 it agrees with almost every draft
+    messages = [{"role": "user", "content": "Write a Python function that reverses a string, in a code block."}]
+    plain = chat(server, messages, slot=0, max_tokens=40)
+    with LocalServer.start(model_path, ctx_size=1024, parallel=1, draft_model=model_path, draft_max=4) as fast:
+        drafted = chat(fast, messages, slot=0, max_tokens=40)
+    assert drafted["choices"][0]["message"]["content"] == plain["choices"][0]["message"]["content"]
+    timings = drafted["timings"]
+    assert timings["draft_n"] > 0 and timings["draft_n_accepted"] > timings["draft_n"] // 2
+
+
+def test_a_missing_draft_model_is_refused(model_path: Path, tmp_path: Path) -> None:
+    from hame.providers.local import LocalServerError
+
+    with pytest.raises(LocalServerError, match="draft model .*missing.gguf does not exist"):
+        LocalServer.start(model_path, ctx_size=512, draft_model=tmp_path / "missing.gguf")
+
+
+def test_a_file_block_grammar_holds_the_reply_to_one_whole_file(server: LocalServer) -> None:
+    from hame.providers.base import ModelRequest
+    from hame.providers.openai_compat import OpenAICompatible
+    from hame.tools.fileblocks import file_block_grammar, file_blocks
+
+    provider = OpenAICompatible(DEFAULT_LOCAL, base_url=server.base_url, api_key=None,
+                                extra_body={"cache_prompt": True})
+    ask = "First explain in two sentences what a greeting is. Then write a Python function greet(name)."
+    request = ModelRequest([{"role": "user", "content": ask}], max_tokens=150, temperature=0,
+                           grammar=file_block_grammar(["greet.py"]))
+    response = provider.complete(request)
+    assert response.text.startswith("greet.py\n```")  # no prose first, though it was asked for
+    if response.finish_reason == "stop":
+        blocks, problem = file_blocks(response.text)
+        assert problem is None and [b.path for b in blocks] == ["greet.py"]
+        assert response.text.rstrip().endswith("```")  # and nothing after the block

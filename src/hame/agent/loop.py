@@ -25,6 +25,7 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
+from ..tools.fileblocks import file_block_grammar
 from .autocheck import FILE_TOOLS, CheckResult, run_check
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
@@ -58,6 +59,7 @@ class LoopConfig:
     restarts: bool = False  # with a check: cut the history back to the task after a failure (agent/restarts.py)
     resample: bool = False  # drop a reply that only repeats calls that already failed, and sample again hotter
     max_resamples: int = 3  # ... at most this many times in a row; then the call runs and steering takes over
+    force_file_blocks: bool = False  # `whole` protocol: while the check fails, the reply must be one target file
 
 
 @dataclass
@@ -162,7 +164,7 @@ class Agent:
     def _call_model(self) -> ModelResponse:
         request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
                           max_tokens=self.config.max_tokens, temperature=self._temperature(),
-                          response_format=self.protocol.response_format())
+                          response_format=self.protocol.response_format(), grammar=self._grammar())
         est = msg.messages_tokens(request.messages)
         self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
         response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))
@@ -175,6 +177,15 @@ class Agent:
                                 tool_calls=[c.to_openai() for c in response.tool_calls],
                                 usage=response.usage.to_dict(), finish_reason=response.finish_reason))
         return response
+
+    def _grammar(self) -> str | None:
+        """With `force_file_blocks`, while the check fails and the files to change are known, the reply is held by
+        a grammar to one whole file of those: a small model has nothing else useful to do then, and the grammar
+        leaves it no prose to spend its time on and no format to get wrong."""
+        if not (self.config.force_file_blocks and self.protocol.mode == "whole" and self.steering.failed_check
+                and self.steering.targets):
+            return None
+        return file_block_grammar(self.steering.targets)
 
     def compact(self, force: bool = False) -> bool:
         """Fit the history into the context window (`force`: compact it now); True when it was rewritten."""

@@ -3,6 +3,7 @@ and keep a strong one unconstrained."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,7 @@ class Profile:
     fix_writes: bool = False  # write_file repairs certain mistakes: missing imports, dropped definitions
     restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
     resample: bool = False  # a reply that repeats a call that already failed is dropped and sampled again, hotter
+    file_grammar: bool = False  # `whole` protocol: while the check fails, a grammar holds each reply to one file
 
 
 FRONTIER = Profile("default")
@@ -63,6 +65,20 @@ def _billions(name: str) -> float:
 
 def with_overrides(profile: Profile, **overrides: object) -> Profile:
     return replace(profile, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def env_switch(name: str) -> bool | None:
+    """An on/off environment variable that overrides a profile's setting for A/B benchmarks (None when unset)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    from ..errors import UsageError
+
+    raise UsageError(f"{name}={value!r}: use on or off")
 
 
 def named_profile(name: str) -> Profile:

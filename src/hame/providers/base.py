@@ -19,6 +19,7 @@ class ModelRequest:
     temperature: float | None = None
     response_format: dict[str, Any] | None = None
     slot: int | None = None  # llama.cpp server slot: side requests use their own so the main KV cache survives
+    grammar: str | None = None  # a llama.cpp GBNF grammar the reply must follow (servers without one ignore it)
 
     def wire(self) -> dict[str, Any]:
         """The request body (messages and tools) as an OpenAI-compatible server receives it."""
@@ -27,6 +28,8 @@ class ModelRequest:
             body["tools"] = self.tools
         if self.response_format:
             body["response_format"] = self.response_format
+        if self.grammar:
+            body["grammar"] = self.grammar
         return body
 
 

@@ -23,6 +23,7 @@ import httpx
 
 from ..errors import Fatal
 
+DRAFT_MAX = 8  # tokens a draft model proposes at a time
 MAX_THREADS = 8  # token generation is memory-bound; more threads rarely help and often hurt
 HEALTH_TIMEOUT_S = 120.0
 
@@ -88,10 +89,12 @@ class LocalServer:
     @classmethod
     def start(cls, model_path: Path, *, ctx_size: int, threads: int | None = None, parallel: int = 2,
               log: Callable[[str], None] | None = None, slot_dir: Path | None = None, port: int = 0,
-              speculative: str = "") -> LocalServer:
+              speculative: str = "", draft_model: Path | None = None, draft_max: int = DRAFT_MAX) -> LocalServer:
         """Load the model and serve it on an ephemeral port; blocks until the server answers /health.
         `speculative="ngram"`: draft tokens from n-grams already in the context (llama.cpp's `ngram-simple`), which
-        costs nothing when a reply does not repeat its context and speeds up one that does (a rewritten file)."""
+        costs nothing when a reply does not repeat its context and speeds up one that does (a rewritten file).
+        `draft_model`: a smaller model with the same vocabulary (Qwen2.5-Coder-0.5B for the 1.5B) drafts up to
+        `draft_max` tokens that the model checks in one batch (llama.cpp's draft speculation)."""
         xllamacpp = _import_xllamacpp()
         threads = threads or default_threads()
         if slot_dir is not None:
@@ -102,6 +105,10 @@ class LocalServer:
             params.speculative.types = [xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
         elif speculative:
             raise LocalServerError(f"unknown speculative decoding {speculative!r}; use 'ngram'")
+        if draft_model is not None:
+            if not Path(draft_model).is_file():
+                raise LocalServerError(f"draft model {draft_model} does not exist")
+            _draft(xllamacpp, params, Path(draft_model), threads, draft_max)
         t0 = time.monotonic()
         try:
             server = xllamacpp.Server(params)
@@ -198,3 +205,15 @@ def _params(xllamacpp: Any, model_path: Path, ctx_size: int, threads: int, paral
     if slot_dir is not None:
         p.slot_save_path = str(slot_dir.resolve()) + os.sep  # llama.cpp joins path + filename without a separator
     return p
+
+
+def _draft(xllamacpp: Any, p: Any, draft_model: Path, threads: int, draft_max: int) -> None:
+    spec = p.speculative
+    kinds = xllamacpp.common_speculative_type
+    spec.types = [*(t for t in spec.types if t != kinds.COMMON_SPECULATIVE_TYPE_NONE),
+                  kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
+    spec.draft.mparams.path = str(draft_model)
+    spec.draft.n_max = draft_max
+    spec.draft.p_min = 0.5  # stop drafting where the draft model is unsure: a rejected token costs a wasted batch row
+    spec.draft.cpuparams.n_threads = threads
+    spec.draft.cpuparams_batch.n_threads = max(threads, default_batch_threads())

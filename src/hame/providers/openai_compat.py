@@ -48,6 +48,8 @@ class OpenAICompatible:
         extra = dict(self.extra_body)
         if request.slot is not None and "cache_prompt" in extra:
             extra["id_slot"] = request.slot
+        if request.grammar:
+            extra["grammar"] = request.grammar
         if extra:
             kwargs["extra_body"] = extra
         try:

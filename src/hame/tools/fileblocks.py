@@ -79,3 +79,23 @@ def _label_above(lines: list[str], fence_at: int) -> str | None:
         m = PATH.fullmatch(line)
         return m.group(1) if m else None
     return None
+
+
+def file_block_grammar(paths: list[str]) -> str:
+    """A llama.cpp GBNF grammar for a reply that is exactly one whole file of `paths`: the path alone on a line,
+    then one fenced block, and nothing after it — no prose to wait for, no tool call, no unlabelled block. Code
+    lines may hold backticks, but none starts with ``` (that would close the block)."""
+    if not paths:
+        raise ValueError("a file-block grammar needs at least one path")
+    names = " | ".join(_gbnf_literal(p) for p in paths)
+    return "\n".join([
+        'root ::= path "\\n```" lang "\\n" line* "```"',
+        f"path ::= {names}",
+        "lang ::= [a-z0-9+-]*",
+        'line ::= ( [^`\\n] [^\\n]* | "`" ( [^`\\n] [^\\n]* )? | "``" ( [^`\\n] [^\\n]* )? )? "\\n"',
+        "",
+    ])
+
+
+def _gbnf_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
