@@ -23,7 +23,9 @@ FIXED = "greet.py\n```python\ndef greet(name):\n    return f'Hello, {name}!'\n``
 def test_the_grammar_names_each_path_as_a_literal_and_ends_at_the_closing_fence() -> None:
     grammar = file_block_grammar(["greet.py", 'odd "name".py'])
     assert 'path ::= "greet.py" | "odd \\"name\\".py"' in grammar
-    assert grammar.splitlines()[0] == 'root ::= path "\\n```" lang "\\n" line* "```"'  # nothing after the block
+    root, _, _, line = grammar.splitlines()
+    assert root == 'root ::= path "\\n```" lang "\\n" line* "```" "\\n"? "\\n"?'  # nothing after the block
+    assert line == 'line ::= ( [^`\\n] [^\\n]* )? "\\n"'  # no code line starts with a backtick
     with pytest.raises(ValueError, match="at least one path"):
         file_block_grammar([])
 

@@ -83,16 +83,17 @@ def _label_above(lines: list[str], fence_at: int) -> str | None:
 
 def file_block_grammar(paths: list[str]) -> str:
     """A llama.cpp GBNF grammar for a reply that is exactly one whole file of `paths`: the path alone on a line,
-    then one fenced block, and nothing after it — no prose to wait for, no tool call, no unlabelled block. Code
-    lines may hold backticks, but none starts with ``` (that would close the block)."""
+    then one fenced block, and nothing after it but a newline or two — no prose to wait for, no tool call, no
+    unlabelled block. No code line may start with a backtick: at a line's start the model either closes the
+    block or writes code (with "``" lines allowed, a model reaching for a "```\n" token wrote "``" plus junk)."""
     if not paths:
         raise ValueError("a file-block grammar needs at least one path")
     names = " | ".join(_gbnf_literal(p) for p in paths)
     return "\n".join([
-        'root ::= path "\\n```" lang "\\n" line* "```"',
+        'root ::= path "\\n```" lang "\\n" line* "```" "\\n"? "\\n"?',
         f"path ::= {names}",
         "lang ::= [a-z0-9+-]*",
-        'line ::= ( [^`\\n] [^\\n]* | "`" ( [^`\\n] [^\\n]* )? | "``" ( [^`\\n] [^\\n]* )? )? "\\n"',
+        'line ::= ( [^`\\n] [^\\n]* )? "\\n"',
         "",
     ])
 
