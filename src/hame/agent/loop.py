@@ -25,7 +25,6 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
-from ..tools.fileblocks import file_block_grammar
 from .autocheck import FILE_TOOLS, CheckResult, run_check
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
@@ -59,7 +58,7 @@ class LoopConfig:
     restarts: bool = False  # with a check: cut the history back to the task after a failure (agent/restarts.py)
     resample: bool = False  # drop a reply that only repeats calls that already failed, and sample again hotter
     max_resamples: int = 3  # ... at most this many times in a row; then the call runs and steering takes over
-    force_file_blocks: bool = False  # `whole` protocol: while the check fails, the reply must be one target file
+    force_writes: bool = False  # while the check fails, the reply must write one of the files to change
 
 
 @dataclass
@@ -162,9 +161,10 @@ class Agent:
             return self._finish("", "error", str(exc))
 
     def _call_model(self) -> ModelResponse:
+        forced = self._forced_writes()
         request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
                           max_tokens=self.config.max_tokens, temperature=self._temperature(),
-                          response_format=self.protocol.response_format(), grammar=self._grammar())
+                          response_format=self.protocol.response_format(forced), grammar=self.protocol.grammar(forced))
         est = msg.messages_tokens(request.messages)
         self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
         response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))
@@ -178,14 +178,14 @@ class Agent:
                                 usage=response.usage.to_dict(), finish_reason=response.finish_reason))
         return response
 
-    def _grammar(self) -> str | None:
-        """With `force_file_blocks`, while the check fails and the files to change are known, the reply is held by
-        a grammar to one whole file of those: a small model has nothing else useful to do then, and the grammar
-        leaves it no prose to spend its time on and no format to get wrong."""
-        if not (self.config.force_file_blocks and self.protocol.mode == "whole" and self.steering.failed_check
-                and self.steering.targets):
-            return None
-        return file_block_grammar(self.steering.targets)
+    def _forced_writes(self) -> list[str]:
+        """With `force_writes`, while the check fails and the files to change are known: those files, which the
+        reply must write one of (a file block in `whole` mode, a write_file call in `constrained` mode). A small
+        model has nothing else useful to do then, and the constraint leaves it no prose to spend its time on, no
+        test run or final answer that cannot help, and no format to get wrong."""
+        if self.config.force_writes and self.steering.failed_check and self.steering.targets:
+            return list(self.steering.targets)
+        return []
 
     def compact(self, force: bool = False) -> bool:
         """Fit the history into the context window (`force`: compact it now); True when it was rewritten."""

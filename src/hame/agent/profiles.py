@@ -28,7 +28,7 @@ class Profile:
     fix_writes: bool = False  # write_file repairs certain mistakes: missing imports, dropped definitions
     restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
     resample: bool = False  # a reply that repeats a call that already failed is dropped and sampled again, hotter
-    file_grammar: bool = False  # `whole` protocol: while the check fails, a grammar holds each reply to one file
+    force_writes: bool = False  # while the check fails, each reply must write one of the files to change
 
 
 FRONTIER = Profile("default")

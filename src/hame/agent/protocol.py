@@ -5,17 +5,19 @@ valid call). Whatever the mode, a reply without native calls is also run through
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import messages as msg
 from ..messages import Message, ModelResponse, ToolCall, compact_json, new_call_id
 from ..tools.base import Tool
-from ..tools.fileblocks import file_blocks
+from ..tools.fileblocks import file_block_grammar, file_blocks
 from ..tools.textcalls import ParsedCall, json_schema_for_calls, parse_tool_calls
 
 Mode = Literal["native", "text", "constrained", "whole"]
 ANSWER_TOOL = "final_answer"
+WRITE_TOOL = "write_file"
 REPETITION = ("Your reply started repeating the same text over and over, so it was cut off. "
               "Send one short tool call, or a short final answer.")
 CUT_OFF = ("Your reply reached the output limit before its tool call was complete, so nothing was run or written. "
@@ -42,11 +44,22 @@ class ToolProtocol:
     def tool_schemas(self) -> list[dict[str, Any]]:
         return [t.schema() for t in self.tools] if self.mode == "native" else []
 
-    def response_format(self) -> dict[str, Any] | None:
+    def response_format(self, write_only: Sequence[str] = ()) -> dict[str, Any] | None:
+        """`constrained`: the JSON schema of one call of any tool, or a final answer; with `write_only`, of one
+        write_file call to one of those paths."""
         if self.mode != "constrained":
             return None
-        schema = json_schema_for_calls([t.schema() for t in self.tools], allow_answer=True)
+        schemas = [t.schema() for t in self.tools]
+        writer = next((s for s in schemas if s["function"]["name"] == WRITE_TOOL), None)
+        if write_only and writer is not None:
+            schema = json_schema_for_calls([_paths_only(writer, write_only)])
+        else:
+            schema = json_schema_for_calls(schemas, allow_answer=True)
         return {"type": "json_schema", "json_schema": {"name": "tool_call", "schema": schema}}
+
+    def grammar(self, write_only: Sequence[str] = ()) -> str | None:
+        """`whole` with `write_only`: a llama.cpp grammar for a reply that is one whole file of those paths."""
+        return file_block_grammar(list(write_only)) if self.mode == "whole" and write_only else None
 
     def calls_of(self, response: ModelResponse) -> tuple[list[ToolCall], str | None]:
         if response.tool_calls:
@@ -97,6 +110,15 @@ class ToolProtocol:
             return out
         blocks = [f'<tool_response name="{call.name}">\n{outcome.text}\n</tool_response>' for call, outcome in results]
         return [msg.user("\n".join(blocks) + (f"\n{note}" if note else ""))]
+
+
+def _paths_only(tool_schema: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """A copy of a tool's schema whose `path` argument must be one of `paths`."""
+    fn = dict(tool_schema["function"])
+    params = dict(fn["parameters"])
+    params["properties"] = {**params["properties"], "path": {"type": "string", "enum": list(paths)}}
+    fn["parameters"] = params
+    return {**tool_schema, "function": fn}
 
 
 def _outside_calls(text: str) -> str:

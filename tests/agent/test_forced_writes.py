@@ -1,5 +1,6 @@
-"""Forced file blocks (`whole` protocol): while the check fails and the files to change are known, each request
-carries a llama.cpp grammar that holds the reply to one whole file of those (HAME_FILE_GRAMMAR switches it)."""
+"""Forced writes (HAME_FORCE_WRITES): while the check fails and the files to change are known, each request holds
+the reply to writing one of them — a llama.cpp grammar for one whole file (`whole` protocol), or a JSON schema of
+one write_file call to one of them (`constrained`)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_while_the_check_fails_every_request_holds_the_reply_to_the_target_file(
     ws = make_workspace(tmp_path / "ws", GREET)
     replies = [reply("greet.py\n```python\ndef greet(name):\n    return 'Hi ' + name\n```"), reply(FIXED)]
     r, srv = run_small_model(hame, tmp_path, ws, replies, TASK, "--check", CHECK, profile="tiny-local",
-                             env={"HAME_FILE_GRAMMAR": "on"})
+                             env={"HAME_FORCE_WRITES": "on"})
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["stop_reason"] == "completed" and len(srv.requests) == 2
     grammars = [req.get("grammar") for req in srv.requests]
@@ -46,7 +47,7 @@ def test_no_grammar_when_the_check_passes_or_the_switch_is_off(tmp_path: Path, h
     passing = {**GREET, "greet.py": "def greet(name):\n    return f'Hello, {name}!'\n"}
     ws = make_workspace(tmp_path / "ws", passing)
     r, srv = run_small_model(hame, tmp_path, ws, [reply("greet.py is already right.")], "Check greet.py.",
-                             "--check", CHECK, profile="tiny-local", env={"HAME_FILE_GRAMMAR": "on"})
+                             "--check", CHECK, profile="tiny-local", env={"HAME_FORCE_WRITES": "on"})
     assert r.returncode == 0, r.stderr
     assert "grammar" not in srv.requests[0]  # nothing fails: the model may answer in prose
     ws2 = make_workspace(tmp_path / "ws2", GREET)
@@ -58,5 +59,20 @@ def test_no_grammar_when_the_check_passes_or_the_switch_is_off(tmp_path: Path, h
 def test_a_bad_switch_value_is_a_clear_error(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
     r, srv = run_small_model(hame, tmp_path, ws, [reply(FIXED)], TASK, profile="tiny-local",
-                             env={"HAME_FILE_GRAMMAR": "maybe"})
-    assert r.returncode != 0 and "HAME_FILE_GRAMMAR='maybe': use on or off" in r.stderr and not srv.requests
+                             env={"HAME_FORCE_WRITES": "maybe"})
+    assert r.returncode != 0 and "HAME_FORCE_WRITES='maybe': use on or off" in r.stderr and not srv.requests
+
+
+def test_constrained_replies_may_only_write_a_target_while_the_check_fails(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", GREET)
+    fixed = {"name": "write_file", "arguments": {"path": "greet.py",
+                                                  "content": "def greet(name):\n    return f'Hello, {name}!'\n"}}
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(json.dumps(fixed))], TASK, "--check", CHECK,
+                             env={"HAME_FORCE_WRITES": "on"})
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+    schema = srv.requests[0]["response_format"]["json_schema"]["schema"]
+    (only,) = schema["anyOf"]  # no other tool, no final answer
+    assert only["properties"]["name"] == {"const": "write_file"}
+    assert only["properties"]["arguments"]["properties"]["path"] == {"type": "string", "enum": ["greet.py"]}
+    assert "content" in only["properties"]["arguments"]["required"]
