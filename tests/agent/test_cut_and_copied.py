@@ -44,13 +44,30 @@ def test_a_call_cut_off_at_the_output_limit_writes_nothing_and_starts_afresh(tmp
 
 def test_the_test_file_copied_into_the_code_file_is_refused(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", FILES)
-    replies = [reply(call("greet.py", TESTS)), reply(call("greet.py", FIXED))]
+    part = TESTS.split("    def test_greets_al")[0]  # 5 lines of the tests: too few to cut while streaming
+    replies = [reply(call("greet.py", part)), reply(call("greet.py", FIXED))]
     r, srv = run_small_model(hame, tmp_path, ws, replies, PROMPT, "--check", CHECK)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["stop_reason"] == "completed" and (ws / "greet.py").read_text() == FIXED
     refusal = srv.requests[1]["messages"][-1]["content"]
     assert "copied from the test file greet_test.py" in refusal and "Write that code to greet.py" in refusal
+
+
+def test_a_reply_copying_the_tests_is_cut_while_it_streams(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    copy = TESTS + "\n\n" + TESTS.replace("class GreetTest", "class MoreTests") + "\n\nunittest.main()\n"
+    replies = [reply(call("greet.py", copy)),  # streamed in 3 pieces: the watch sees the first two
+               reply(call("greet.py", FIXED))]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, PROMPT, "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and writes(out) == [FIXED]  # the copy was never written
+    records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
+    turns = [rec for rec in records if rec["type"] == "assistant"]
+    assert turns[0]["finish_reason"] == "copying_tests" and "unittest.main()" not in turns[0]["text"]  # cut early
+    second = srv.requests[1]["messages"]
+    assert len(second) == 3 and "copying the test file" in second[2]["content"]  # a fresh start, told why
 
 
 def test_code_that_uses_the_same_names_as_the_tests_is_not_a_copy(tmp_path: Path, hame) -> None:
@@ -61,3 +78,17 @@ def test_code_that_uses_the_same_names_as_the_tests_is_not_a_copy(tmp_path: Path
     r, srv = run_small_model(hame, tmp_path, ws, [reply(call("greet.py", code))], PROMPT, "--check", CHECK)
     assert r.returncode == 0, r.stderr
     assert (ws / "greet.py").read_text() == code and json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_the_copy_watch_reads_fenced_and_json_replies_and_spares_real_code(tmp_path: Path) -> None:
+    from hame.tools.fileio import copy_watch
+
+    ws = make_workspace(tmp_path / "ws", FILES, git=False)
+    copying = copy_watch(["greet.py"], ws)
+    assert copying is not None
+    assert copying(f"greet.py\n```python\n{TESTS}```")  # whole protocol
+    assert copying(call("greet.py", TESTS))  # constrained: the content is a JSON string
+    assert not copying(f"greet.py\n```python\n{TESTS.split('    def test_greets_al')[0]}")  # 5 lines: too early
+    real = "import unittest\n\nfrom greet import greet\n\n\ndef greet(name):\n    return f'Hello, {name}!'\n"
+    assert not copying(call("greet.py", real * 3))  # copied imports, 6 of 12 lines: under 8
+    assert copy_watch(["greet_test.py"], ws) is None and copy_watch(["other/none.py"], ws) is None

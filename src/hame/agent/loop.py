@@ -25,9 +25,10 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
+from ..tools.fileio import copy_watch
 from .autocheck import FILE_TOOLS, CheckResult, run_check
 from .interrupt import unanswered_results
-from .protocol import Outcome, ToolProtocol
+from .protocol import COPYING, Outcome, ToolProtocol
 from .restarts import Restarts
 from .runner import ToolRunner
 from .steering import Steering
@@ -38,7 +39,9 @@ RESAMPLE_STEP = 0.3  # temperature added for each reply dropped in a row as a re
 CUT_NOTES = {"repetition": "Your reply degenerated into repeating the same text and was cut off. Write simpler code, "
                            "without long repeated lines.",
              "length": "Your reply was too long and was cut off at the output limit before it was complete. Write "
-                       "shorter code: only what the tests need, without copying the tests."}
+                       "shorter code: only what the tests need, without copying the tests.",
+             COPYING: "Your reply was copying the test file into the code file, so it was cut off. Write the code "
+                      "that the tests import and call, not the tests."}
 
 
 def _call_key(call: ToolCall) -> str:
@@ -164,7 +167,8 @@ class Agent:
         forced = self._forced_writes()
         request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
                           max_tokens=self.config.max_tokens, temperature=self._temperature(),
-                          response_format=self.protocol.response_format(forced), grammar=self.protocol.grammar(forced))
+                          response_format=self.protocol.response_format(forced), grammar=self.protocol.grammar(forced),
+                          watch=self._watch())
         est = msg.messages_tokens(request.messages)
         self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
         response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))
@@ -177,6 +181,11 @@ class Agent:
                                 tool_calls=[c.to_openai() for c in response.tool_calls],
                                 usage=response.usage.to_dict(), finish_reason=response.finish_reason))
         return response
+
+    def _watch(self) -> dict[str, Callable[[str], bool]]:
+        """With protected tests: cut a reply as soon as it is copying the tests into the code (`copy_watch`)."""
+        copying = copy_watch(self.steering.targets, self.ctx.workspace) if self.ctx.protect_tests else None
+        return {COPYING: copying} if copying else {}
 
     def _forced_writes(self) -> list[str]:
         """With `force_writes`, while the check fails and the files to change are known: those files, which the

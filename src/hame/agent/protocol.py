@@ -22,6 +22,9 @@ REPETITION = ("Your reply started repeating the same text over and over, so it w
               "Send one short tool call, or a short final answer.")
 CUT_OFF = ("Your reply reached the output limit before its tool call was complete, so nothing was run or written. "
            "Send a shorter reply: only the code the task needs, without copying the tests or the task.")
+COPYING = "copying_tests"  # the finish reason of a reply cut off because it was copying the test file
+COPIED = ("Your reply was copying the test file into the code file, so it was cut off and nothing was written. "
+          "The tests stay where they are; write the code they import and call.")
 EMPTY_REPLY = ("Your reply was empty. Either call one tool, or answer the user in plain text "
                "if the task is complete.")
 
@@ -66,6 +69,8 @@ class ToolProtocol:
             return response.tool_calls, None
         if response.finish_reason == "repetition":
             return [], REPETITION
+        if response.finish_reason == COPYING:
+            return [], COPIED
         if not response.text.strip():
             return [], EMPTY_REPLY
         params = dict(self.params)

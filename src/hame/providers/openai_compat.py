@@ -54,7 +54,7 @@ class OpenAICompatible:
             kwargs["extra_body"] = extra
         try:
             stream = self.client.chat.completions.create(**kwargs)
-            return _collect(stream, on_text)
+            return _collect(stream, on_text, request.watch)
         except openai.APIStatusError as exc:
             raise _status_error(exc) from None
         except openai.APIConnectionError as exc:
@@ -69,7 +69,9 @@ class OpenAICompatible:
         self.client.close()
 
 
-def _collect(stream: Any, on_text: TextCallback | None) -> ModelResponse:
+def _collect(stream: Any, on_text: TextCallback | None, watch: dict[str, Callable[[str], bool]]) -> ModelResponse:
+    """The streamed reply. Every 256 characters its text is checked: one that has degenerated into repetition, or
+    that a `watch` predicate flags, is cut there (the stream is closed) with that reason as its finish_reason."""
     parts: list[str] = []
     calls: dict[int, dict[str, str]] = {}
     usage = Usage()
@@ -92,11 +94,13 @@ def _collect(stream: Any, on_text: TextCallback | None) -> ModelResponse:
                     acc["name"] += tc.function.name or ""
                     acc["arguments"] += tc.function.arguments or ""
             finish = choice.finish_reason or finish
-        if unchecked >= 256:
+        if unchecked >= 256 and not calls:
             unchecked = 0
-            if not calls and is_degenerate("".join(parts)):
+            text = "".join(parts)
+            cut = "repetition" if is_degenerate(text) else next((r for r, hit in watch.items() if hit(text)), None)
+            if cut:
                 stream.close()
-                finish = "repetition"
+                finish = cut
                 break
     tool_calls = [ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=parse_arguments(c["arguments"]),
                            raw_arguments=c["arguments"]) for i, c in sorted(calls.items())]

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import ToolError
@@ -67,29 +68,55 @@ def test_file_write(rel: str, workspace: Path) -> str | None:
 
 COPIED_LINES = 5  # at least this many lines of a test file, and
 COPIED_SHARE = 0.5  # at least this share of the new content's lines: a copy of the tests, not code
+WATCH_LINES = 8  # a streaming reply is cut once this many of its lines (and the share above) are test lines
+LONG_LINE = 12  # shorter lines (`else:`, `return x`) say nothing about where they came from
 
 
 def copied_tests(rel: str, new: str, workspace: Path) -> str | None:
     """Small models asked to make tests pass sometimes write the test file itself into the code file (the 1.5B did
     in 4 of hangman's 6 tries): with `protect_tests`, a write to a code file that is mostly lines of a test file
     beside it (or in tests/) is refused, naming what to write instead."""
-    if TEST_NAME.search(rel):
+    lines = _long_lines(new)
+    if TEST_NAME.search(rel) or len(lines) < COPIED_LINES:
         return None
-    lines = [line.strip() for line in new.splitlines() if len(line.strip()) >= 12]
-    if len(lines) < COPIED_LINES:
-        return None
-    folder = (workspace / rel).parent
-    for test in sorted({*folder.glob("*.*"), *(workspace / "tests").glob("*.*")})[:200]:
-        test_rel = test.relative_to(workspace).as_posix()
-        if not TEST_NAME.search(test_rel) or not test.is_file() or test.stat().st_size > 500_000:
-            continue
-        known = {line.strip() for line in test.read_text(encoding="utf-8", errors="replace").splitlines()}
+    for test_rel, known in test_lines_near(rel, workspace):
         copied = sum(line in known for line in lines)
         if copied >= COPIED_LINES and copied >= COPIED_SHARE * len(lines):
             return (f"Refused: {copied} of the {len(lines)} lines you wrote to {rel} are copied from the test file "
                     f"{test_rel}. The tests stay where they are; {rel} must hold the code they test: the functions "
                     f"and classes that {test_rel} imports, implemented. Write that code to {rel}.")
     return None
+
+
+def copy_watch(targets: list[str], workspace: Path) -> Callable[[str], bool] | None:
+    """For a streaming reply: True once it is mostly writing lines of the test files beside `targets` (the code
+    files to change) — the write will be refused (`copied_tests`), so the rest of the reply (the 1.5B spent 150 s
+    on one copy of hangman's tests) need not be waited for. JSON escapes are undone first, so a constrained
+    write_file call is read like a fenced block. None when there are no such tests."""
+    known = {line for rel in targets if not TEST_NAME.search(rel) for _, lines in test_lines_near(rel, workspace)
+             for line in lines if len(line) >= LONG_LINE}
+    if not known:
+        return None
+
+    def copying(text: str) -> bool:
+        lines = _long_lines(text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t"))
+        copied = sum(line in known for line in lines)
+        return copied >= WATCH_LINES and copied >= COPIED_SHARE * len(lines)
+
+    return copying
+
+
+def test_lines_near(rel: str, workspace: Path) -> Iterator[tuple[str, set[str]]]:
+    """The test files beside `rel` (or in tests/), each with its stripped lines."""
+    folder = (workspace / rel).parent
+    for test in sorted({*folder.glob("*.*"), *(workspace / "tests").glob("*.*")})[:200]:
+        test_rel = test.relative_to(workspace).as_posix()
+        if TEST_NAME.search(test_rel) and test.is_file() and test.stat().st_size <= 500_000:
+            yield test_rel, {line.strip() for line in test.read_text(encoding="utf-8", errors="replace").splitlines()}
+
+
+def _long_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if len(line.strip()) >= LONG_LINE]
 
 
 def after_write(rel: str, old: str | None, new: str) -> str:
