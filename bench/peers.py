@@ -74,7 +74,11 @@ class ModelServer:
     def __exit__(self, *exc: object) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=30)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # still finishing a peer's runaway generation: the results are saved
+                self.proc.kill()
+                self.proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ mini-swe-agent, an editor) or for several hame runs to share. Serves until Ctrl-
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -11,6 +12,8 @@ import threading
 from .providers.local import LocalServer
 from .providers.model_store import MODELS, best_installed, ensure_model
 from .session.transcript import cache_dir
+
+STOP_S = 10.0  # how long Ctrl-C or SIGTERM waits for the server to stop cleanly
 
 
 def serve_main(argv: list[str]) -> int:
@@ -32,5 +35,11 @@ def serve_main(argv: list[str]) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-    server.stop()
+    stopping = threading.Thread(target=server.stop, daemon=True)
+    stopping.start()
+    stopping.join(STOP_S)
+    if stopping.is_alive():  # llama.cpp finishes the reply in flight first, which can take minutes: do not wait
+        print(f"hame: a reply was still being generated after {STOP_S:.0f}s; exiting without waiting for it",
+              file=sys.stderr, flush=True)
+        os._exit(0)
     return 0
