@@ -66,3 +66,8 @@ def test_a_dead_server_is_a_502_and_a_call_in_flight_is_cut_when_the_meter_close
         caller.join(5)
         assert outcome and outcome[0] != 200 and not gate.is_set()
         gate.set()
+    for _ in range(50):  # the handler thread records the call after it is cut
+        if meter.totals.requests:
+            break
+        time.sleep(0.1)
+    assert meter.totals.requests == 1 and meter.totals.model_s >= 0.4  # the time it ran is model time

@@ -109,10 +109,9 @@ class Meter:
                 h.wfile.write(chunk)
                 h.wfile.flush()
         except (OSError, http.client.HTTPException) as exc:  # the server is gone, the agent hung up, or we did
-            if not answered:
+            if not answered:  # still counted below: a call cut off when its agent was stopped took model time
                 with contextlib.suppress(OSError):
                     h.send_error(502, f"hame meter: no answer from the model server ({type(exc).__name__})")
-                return
         finally:
             with self._lock:
                 self._open.discard(conn)
