@@ -84,9 +84,9 @@ def main() -> None:
     models = cache_dir() / "models"
     path = ensure_model(a.model, models)
     modes = [m for m in a.modes.split(",") if m] + (["draft"] if a.draft and "draft" not in a.modes else [])
-    draft = ensure_model(a.draft, models) if "draft" in modes else None
-    if "draft" in modes and draft is None:
+    if "draft" in modes and not a.draft:
         p.error("the draft mode needs --draft MODEL")
+    draft = ensure_model(a.draft, models) if "draft" in modes else None
     results: dict[str, dict[str, tuple[str, int, float]]] = {}
     for mode in ["off", *modes]:
         srv = LocalServer.start(path, ctx_size=4096, threads=a.threads, parallel=1,

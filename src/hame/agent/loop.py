@@ -102,6 +102,7 @@ class Agent:
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
         self.solved = False  # a change made the check pass that failed when the request came in
+        self._copy_watch: tuple[tuple[str, ...], Callable[[str], bool] | None] | None = None  # (targets, watch)
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -183,8 +184,14 @@ class Agent:
         return response
 
     def _watch(self) -> dict[str, Callable[[str], bool]]:
-        """With protected tests: cut a reply as soon as it is copying the tests into the code (`copy_watch`)."""
-        copying = copy_watch(self.steering.targets, self.ctx.workspace) if self.ctx.protect_tests else None
+        """With protected tests: cut a reply as soon as it is copying the tests into the code (`copy_watch`). Built
+        once per set of target files: the protected tests it reads cannot change under the run."""
+        if not self.ctx.protect_tests:
+            return {}
+        targets = tuple(self.steering.targets)
+        if self._copy_watch is None or self._copy_watch[0] != targets:
+            self._copy_watch = (targets, copy_watch(list(targets), self.ctx.workspace))
+        copying = self._copy_watch[1]
         return {COPYING: copying} if copying else {}
 
     def _forced_writes(self) -> list[str]:

@@ -110,8 +110,8 @@ def test_lines_near(rel: str, workspace: Path) -> Iterator[tuple[str, set[str]]]
     """The test files beside `rel` (or in tests/), each with its stripped lines."""
     folder = (workspace / rel).parent
     for test in sorted({*folder.glob("*.*"), *(workspace / "tests").glob("*.*")})[:200]:
-        test_rel = test.relative_to(workspace).as_posix()
-        if TEST_NAME.search(test_rel) and test.is_file() and test.stat().st_size <= 500_000:
+        test_rel = test.relative_to(workspace).as_posix() if test.is_relative_to(workspace) else ""
+        if test_rel and TEST_NAME.search(test_rel) and test.is_file() and test.stat().st_size <= 500_000:
             yield test_rel, {line.strip() for line in test.read_text(encoding="utf-8", errors="replace").splitlines()}
 
 
