@@ -92,3 +92,20 @@ def test_the_copy_watch_reads_fenced_and_json_replies_and_spares_real_code(tmp_p
     real = "import unittest\n\nfrom greet import greet\n\n\ndef greet(name):\n    return f'Hello, {name}!'\n"
     assert not copying(call("greet.py", real * 3))  # copied imports, 6 of 12 lines: under 8
     assert copy_watch(["greet_test.py"], ws) is None and copy_watch(["other/none.py"], ws) is None
+
+
+def test_verses_the_tests_also_expect_are_code_not_a_copy(tmp_path: Path) -> None:
+    from hame.tools.fileio import copied_tests, copy_watch
+
+    verses = [f"This is verse number {i} of the song that never ends." for i in range(12)]
+    tests = ("import unittest\n\nfrom song import recite\n\n\nclass SongTest(unittest.TestCase):\n" + "".join(
+        f"    def test_verse_{i}(self):\n        self.assertEqual(\n            recite({i}, {i}),\n"
+        f"            [\n                \"{v}\",\n            ],\n        )\n\n" for i, v in enumerate(verses)))
+    ws = make_workspace(tmp_path / "ws", {"song.py": "def recite(start, end):\n    pass\n", "song_test.py": tests},
+                        git=False)
+    code = ("VERSES = [\n" + "".join(f'    "{v}",\n' for v in verses) + "]\n\n\ndef recite(start, end):\n"
+            "    return VERSES[start:end + 1]\n")  # 12 of its 14 long lines are lines of the tests
+    copying = copy_watch(["song.py"], ws)
+    assert copying is not None and not copying(f"song.py\n```\n{code}```")
+    assert copied_tests("song.py", code, ws) is None
+    assert copying(f"song.py\n```\n{tests}```") and copied_tests("song.py", tests, ws)  # a real copy still is

@@ -27,3 +27,12 @@ def test_unlabelled_block_is_the_tasks_one_file_when_there_is_one() -> None:
     assert file_blocks(text, "f.py") == ([FileBlock("f.py", "def f():\n    return 1\n")], None)
     labelled = "g.py\n```\ng = 1\n```\n```\nsnippet\n```"
     assert file_blocks(labelled, "f.py") == ([FileBlock("g.py", "g = 1\n")], None)  # a label wins
+
+
+def test_a_fenced_path_followed_by_the_code_and_a_closing_fence() -> None:
+    # the 1.5B wrote 7 of its first 54 whole-protocol replies this way: the path fenced, the code not opened
+    text = "```\nhangman.py\n```\nclass Hangman:\n    pass\n```\nThat is all."
+    assert file_blocks(text, "hangman.py") == ([FileBlock("hangman.py", "class Hangman:\n    pass\n")], None)
+    both = "```\nhangman.py\n```\n```python\nclass Hangman:\n    pass\n```"  # the code fenced too: its label
+    assert file_blocks(both)[0] == [FileBlock("hangman.py", "class Hangman:\n    pass\n")]
+    assert file_blocks("```\nhangman.py\n```\nclass Hangman:\n    pass\n")[0] == []  # never closed: not a file

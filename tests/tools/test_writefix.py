@@ -59,6 +59,15 @@ def test_definitions_dropped_but_still_used_are_put_back() -> None:
     assert fix_python(STUB, STUB) == (STUB, [])
 
 
+def test_statements_that_run_code_are_not_put_back_and_each_name_comes_back_once() -> None:
+    old = STUB + "\ngame = Hangman('foo')\ngame = Hangman('bar')\nSTATUS_WIN = 'won'\n"  # a model's usage example
+    new = "class Hangman:\n    def __init__(self, word):\n        self.status = STATUS_WIN\n"
+    fixed, notes = fix_python(old, new, lambda: {"game", "Hangman"})  # the tests use `game` too
+    assert fixed == "STATUS_WIN = 'win'\n\n" + new  # `game = Hangman(...)` above the class would not import
+    assert notes == ["hame put back STATUS_WIN from the old file: the new version dropped it, but the code or the "
+                     "tests still use it."]
+
+
 def test_protocol_tags_copied_into_a_file_are_removed() -> None:
     assert strip_echo('<tool_response name="read_file">def f():\n    pass\n</tool_response>\n') == \
         "def f():\n    pass\n"

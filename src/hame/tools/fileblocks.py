@@ -45,6 +45,13 @@ def file_blocks(text: str, default: str | None = None) -> tuple[list[FileBlock],
             return blocks, (f"The code block for {path} was not closed with ```; send the whole file again."
                             if path else None)
         content = "\n".join(lines[i + 1:end]) + "\n"
+        fenced_path = None if path else _lone_path(lines[i + 1:end], lines[end + 1:end + 2])
+        if fenced_path:  # ```\nhangman.py\n```, then the code, then ```: the path was fenced, not the code
+            close = _closing(lines, end + 1, m.group(1))
+            if close is not None:
+                blocks.append(FileBlock(fenced_path, "\n".join(lines[end + 1:close]) + "\n"))
+                i = close + 1
+                continue
         if path:
             blocks.append(FileBlock(path, content))
         elif end > i + 1:
@@ -60,6 +67,14 @@ def _closing(lines: list[str], start: int, fence: str) -> int | None:
         if lines[j].strip() == fence:
             return j
     return None
+
+
+def _lone_path(inside: list[str], after: list[str]) -> str | None:
+    """The path a block holds alone, when code (not another fence) follows the block."""
+    if len(inside) != 1 or not after or FENCE.match(after[0]):
+        return None
+    m = PATH.fullmatch(inside[0].strip())
+    return m.group(1) if m else None
 
 
 def _label(info: str, extra: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import re
@@ -69,6 +70,7 @@ def test_file_write(rel: str, workspace: Path) -> str | None:
 COPIED_LINES = 5  # at least this many lines of a test file, and
 COPIED_SHARE = 0.5  # at least this share of the new content's lines: a copy of the tests, not code
 WATCH_LINES = 8  # a streaming reply is cut once this many of its lines (and the share above) are test lines
+DATA_TAIL = ",;+\\ "  # what may follow a literal on its line
 LONG_LINE = 12  # shorter lines (`else:`, `return x`) say nothing about where they came from
 
 
@@ -116,7 +118,18 @@ def test_lines_near(rel: str, workspace: Path) -> Iterator[tuple[str, set[str]]]
 
 
 def _long_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if len(line.strip()) >= LONG_LINE]
+    """The lines that can tell a copy of the tests from code: long enough, and not plain data — a solution holds
+    the same verses or tables of values that the tests expect (house, twelve-days), a copy holds their code."""
+    return [s for s in (line.strip() for line in text.splitlines()) if len(s) >= LONG_LINE and not _is_data(s)]
+
+
+def _is_data(line: str) -> bool:
+    """True for a line that is only a literal (`"This is the house that Jack built.",`, `(1, 2, 3),`)."""
+    try:
+        ast.literal_eval("[" + line.rstrip(DATA_TAIL) + "]")
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def after_write(rel: str, old: str | None, new: str) -> str:

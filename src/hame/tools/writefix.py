@@ -75,7 +75,8 @@ def dropped_definitions(old: str | None, tree: ast.Module, used_elsewhere: Calla
     except (SyntaxError, ValueError):
         return []
     bound, loaded = _names(tree)
-    dropped = [(n, node) for node in old_tree.body if (n := _defined_name(node)) and n not in bound]
+    dropped = list({n: node for node in reversed(old_tree.body)
+                    if (n := _defined_name(node)) and n not in bound}.items())[::-1]  # each name once, the first
     others = used_elsewhere() if any(n not in loaded for n, _ in dropped) else set()
     out = []
     for name, node in dropped:
@@ -115,10 +116,16 @@ def _defined_name(node: ast.stmt) -> str | None:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return node.name
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-        return node.targets[0].id
+        return node.targets[0].id if _static(node.value) else None
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-        return node.target.id
+        return node.target.id if _static(node.value) else None
     return None
+
+
+def _static(value: ast.expr) -> bool:
+    """A constant's value (`"win"`, `(1, 2)`), not code that runs (`game = Hangman("foo")` put back above the class
+    it needs would break the module)."""
+    return not any(isinstance(n, ast.Call | ast.Name | ast.Attribute | ast.Lambda) for n in ast.walk(value))
 
 
 def _names(tree: ast.Module) -> tuple[set[str], set[str]]:
