@@ -109,3 +109,30 @@ def test_verses_the_tests_also_expect_are_code_not_a_copy(tmp_path: Path) -> Non
     assert copying is not None and not copying(f"song.py\n```\n{code}```")
     assert copied_tests("song.py", code, ws) is None
     assert copying(f"song.py\n```\n{tests}```") and copied_tests("song.py", tests, ws)  # a real copy still is
+
+
+def test_a_solution_written_before_a_copy_of_the_tests_is_kept_when_the_copy_is_cut(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    copy = FIXED + "\n\n" + TESTS + "\n\n" + TESTS.replace("class GreetTest", "class MoreTests") + "\nunittest.main()\n"
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(call("greet.py", copy))], PROMPT, "--check", CHECK)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and (ws / "greet.py").read_text() == FIXED  # one call, no retry
+    records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
+    assert [rec["finish_reason"] for rec in records if rec["type"] == "assistant"] == ["copying_tests"]
+    notes = [rec["text"] for rec in records if rec["type"] == "notice"]
+    assert any("the code it wrote before them is kept" in n and "class GreetTest" in n for n in notes)
+    assert len(srv.requests) == 1
+
+
+def test_a_whole_file_block_holding_the_solution_and_the_tests_is_written_without_the_tests(tmp_path: Path,
+                                                                                              hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    part = "import unittest\n\n" + FIXED + "\n\n" + TESTS.split("    def test_greets_al")[0]  # too short to cut
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(f"greet.py\n```python\n{part}```\n")], PROMPT,
+                             "--check", CHECK, "--tool-protocol", "whole")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["stop_reason"] == "completed" and (ws / "greet.py").read_text() == FIXED
+    records = [json.loads(line) for line in Path(json.loads(r.stdout)["transcript"]).read_text().splitlines()]
+    result = next(rec["output"] for rec in records if rec["type"] == "tool_result")
+    assert "hame dropped the test code you copied into greet.py (class GreetTest, the test imports)" in result

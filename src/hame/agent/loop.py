@@ -26,6 +26,7 @@ from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
 from ..tools.fileio import copy_watch
+from ..tools.salvage import salvage
 from .autocheck import FILE_TOOLS, CheckResult, run_check
 from .interrupt import unanswered_results
 from .protocol import COPYING, Outcome, ToolProtocol
@@ -131,8 +132,11 @@ class Agent:
                 self.compact()
                 response = self._call_model()
                 calls, problem = self.protocol.calls_of(response)
+                if problem and response.finish_reason == COPYING and (kept := self._salvaged(response)):
+                    calls, problem = [kept], None
                 if problem:
-                    failures += 1
+                    if not (self.restarts and response.finish_reason in CUT_NOTES):
+                        failures += 1  # (a cut reply is a failed try, and starts a fresh one, with restarts)
                     self._reject(response, problem)
                     if failures > self.config.max_format_retries:
                         return self._finish("", "error", f"the model's output could not be used {failures} times")
@@ -182,6 +186,17 @@ class Agent:
                                 tool_calls=[c.to_openai() for c in response.tool_calls],
                                 usage=response.usage.to_dict(), finish_reason=response.finish_reason))
         return response
+
+    def _salvaged(self, response: ModelResponse) -> ToolCall | None:
+        """A reply cut off because it was copying the tests may hold a whole solution before the copy: the write
+        it had begun, without the test code (`tools/salvage.py`), when that still defines what the tests import."""
+        call = self.protocol.cut_write(response.text)
+        path = str(call.arguments.get("path", "")) if call else ""
+        kept = salvage(path, str(call.arguments.get("content", "")), self.ctx.workspace) if call and path else None
+        if kept is None or call is None:
+            return None
+        self.emit(Notice(text=f"the reply copying the tests was cut; the code it wrote before them is kept. {kept[1]}"))
+        return self.protocol.write_call(path, kept[0])
 
     def _watch(self) -> dict[str, Callable[[str], bool]]:
         """With protected tests: cut a reply as soon as it is copying the tests into the code (`copy_watch`). Built

@@ -4,6 +4,7 @@ valid call). Whatever the mode, a reply without native calls is also run through
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ CUT_OFF = ("Your reply reached the output limit before its tool call was complet
 COPYING = "copying_tests"  # the finish reason of a reply cut off because it was copying the test file
 COPIED = ("Your reply was copying the test file into the code file, so it was cut off and nothing was written. "
           "The tests stay where they are; write the code they import and call.")
+_CUT_PATH = re.compile(r'"path"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_CUT_CONTENT = re.compile(r'"content"\s*:\s*"((?:[^"\\]|\\.)*)', re.S)  # the string left open
 EMPTY_REPLY = ("Your reply was empty. Either call one tool, or answer the user in plain text "
                "if the task is complete.")
 
@@ -85,11 +88,33 @@ class ToolProtocol:
             return [], parsed.error
         return self._calls(parsed.calls), None
 
+    def cut_write(self, text: str) -> ToolCall | None:
+        """The write a reply cut off while it streamed had begun, with its content up to the last whole line: the
+        file block left open (`whole`), or the write_file call's JSON string left open (`text`, `constrained`)."""
+        if self.mode == "whole":
+            blocks, _ = file_blocks(_outside_calls(text.rsplit("\n", 1)[0] + "\n```\n"), self.default_path)
+            return self.write_call(blocks[0].path, blocks[0].content) if blocks else None
+        if self.mode == "native" or f'"{WRITE_TOOL}"' not in text:
+            return None
+        path, content = _CUT_PATH.search(text), _CUT_CONTENT.search(text)
+        if not path or not content:
+            return None
+        body = content.group(1)
+        body = body[:body.rfind("\\n") + 2] if "\\n" in body else ""
+        try:
+            return self.write_call(json.loads(f'"{path.group(1)}"'), json.loads(f'"{body}"'))
+        except ValueError:
+            return None
+
+    @staticmethod
+    def write_call(path: str, content: str) -> ToolCall:
+        args = {"path": path, "content": content}
+        return ToolCall(new_call_id(), WRITE_TOOL, args, compact_json(args))
+
     def _file_writes(self, text: str) -> tuple[list[ToolCall], str | None]:
         """`whole` mode: the reply's file blocks as write_file calls, or why they cannot be used."""
         blocks, problem = file_blocks(_outside_calls(text), self.default_path)
-        return [ToolCall(new_call_id(), "write_file", {"path": b.path, "content": b.content},
-                         compact_json({"path": b.path, "content": b.content})) for b in blocks], problem
+        return [self.write_call(b.path, b.content) for b in blocks], problem
 
     @staticmethod
     def _calls(parsed: list[ParsedCall]) -> list[ToolCall]:

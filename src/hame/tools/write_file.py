@@ -10,8 +10,9 @@ from pydantic import Field
 from ..errors import ToolError
 from . import paths
 from .base import Args, Tool, ToolContext
-from .fileio import after_write, check_write, read_text_for_edit, write_text
+from .fileio import after_write, check_write, copied_tests, read_text_for_edit, write_text
 from .rg import rg_files
+from .salvage import salvage
 from .writefix import fix_python, identifiers, strip_echo
 
 
@@ -34,10 +35,15 @@ class WriteFile(Tool):
         old = read_text_for_edit(path, rel, ctx, must_exist=False)
         if old is None:
             check_new_path(path, rel, args.content, ctx)
-        content, fixed = args.content, ""
+        content, notes = args.content, []
+        if ctx.protect_tests and copied_tests(rel, content, ctx.workspace) and (kept := salvage(rel, content,
+                                                                                                ctx.workspace)):
+            content, note = kept
+            notes.append(note)
         if ctx.fix_writes:
-            content, notes = fixed_content(rel, old, content, ctx)
-            fixed = "".join(f" {n}" for n in notes)
+            content, fixes = fixed_content(rel, old, content, ctx)
+            notes += fixes
+        fixed = "".join(f" {n}" for n in notes)
         check_write(rel, old, content, ctx)
         write_text(path, content, ctx, rel)
         n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
