@@ -102,7 +102,8 @@ class Run:
         protocol = None if s.tool_protocol == "auto" else s.tool_protocol
         base = named_profile(s.profile) if s.profile else profile_for(provider, name)
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
-                              context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"))
+                              context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"),
+                              focus=env_switch("HAME_FOCUS_REPAIR"))
 
     def _provider(self, provider: str, name: str) -> Provider:
         notice = self._notice
@@ -138,7 +139,8 @@ class Run:
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
-                            restarts=p.restarts, resample=p.resample, force_writes=p.force_writes)
+                            restarts=p.restarts, resample=p.resample, force_writes=p.force_writes,
+                            focus=p.focus)
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),

@@ -158,3 +158,51 @@ def test_a_check_that_passes_from_the_start_does_not_end_the_run_at_the_first_ch
     r, srv = run_small_model(hame, tmp_path, ws, replies, "Simplify greet.py.", "--check", CHECK)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["result"] == "simplified greet" and len(srv.requests) == 2
+
+
+SHOP = {"shop.py": "class Cart:\n    def __init__(self):\n        self.items = []\n\n    def add(self, x):\n"
+                   "        pass\n\n    def total(self):\n        pass\n",
+        "test_shop.py": "from shop import Cart\n\n\ndef test_add():\n    c = Cart()\n    c.add(2)\n"
+                        "    assert c.items == [2]\n\n\ndef test_total():\n    c = Cart()\n    c.add(2)\n    c.add(3)\n"
+                        "    assert c.total() == 5\n\n\ndef test_empty():\n    assert Cart().total() == 0\n"}
+NEAR = ("class Cart:\n    def __init__(self):\n        self.items = []\n\n    def add(self, x):\n"
+        "        self.items.append(x)\n\n    def total(self):\n        return sum(self.items) + 1\n")
+SECOND = NEAR.replace("sum(self.items) + 1", "sum(self.items) + (1 if self.items else 0)")
+TOTAL = "    def total(self):\n        return sum(self.items)\n"
+
+
+def test_after_a_near_miss_a_focused_repair_changes_only_the_failing_method(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", SHOP)
+    replies = [reply(f"shop.py\n```python\n{NEAR}```\n"),  # 1 of 3 tests passes: not near, a fresh start
+               reply(f"shop.py\n```python\n{SECOND}```\n"),  # 2 of 3 pass: near, so a focused repair
+               reply(f"shop.py\n```python\nclass Cart:\n{TOTAL}```\n")]  # only the method, fixed
+    check = "python -m pytest -q test_shop.py"
+    r, srv = run_small_model(hame, tmp_path, ws, replies, "Change shop.py so test_shop.py passes.", "--check", check,
+                             "--tool-protocol", "whole", env={"HAME_FOCUS_REPAIR": "on"})
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and len(srv.requests) == 3
+    assert (ws / "shop.py").read_text() == NEAR.replace("sum(self.items) + 1", "sum(self.items)")
+    second, third = (req["messages"][-1]["content"] for req in srv.requests[1:])
+    assert "set aside" in second  # 2 of 3 failed: a fresh start
+    assert "passes most tests" in third and "return sum(self.items) + (1 if self.items else 0)" in third
+    assert "Send only the functions or methods" in third and "shop.py on one line" in third
+    records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
+    results = [rec["output"] for rec in records if rec["type"] == "tool_result"]
+    assert "hame put your new Cart.total in place of the old one and kept the rest of shop.py." in results[-1]
+    assert any("(focus, temperature" in rec["text"] for rec in records if rec["type"] == "notice")
+
+
+def test_focus_follows_a_near_miss_once_then_a_fresh_start() -> None:
+    r = Restarts(focus=True)
+    task = msg.user("fix cart")
+    near = "[hame ran the check]\npytest: 1 failed, 2 passed in 0.1s\n"
+    r.failed(near)
+    focus = r.rebuild([msg.system("s"), task, msg.assistant("a")], task, "shop.py", "class Cart: ...\n", "HOW")
+    assert focus is not None and r.kind == "focus" and "class Cart: ..." in focus[2]["content"]
+    assert "HOW" in focus[2]["content"]
+    r.failed(near)  # the focused repair missed too: start afresh
+    assert r.rebuild([*focus, msg.assistant("b")], task, "shop.py", "class Cart: ...\n") and r.kind == "fresh"
+    r.failed("pytest: 2 failed, 1 passed in 0.1s")  # not near
+    assert r.rebuild([msg.system("s"), task], task, "shop.py", "code\n") and r.kind == "fresh"
+    assert Restarts().rebuild is not None and not Restarts(focus=False).focus

@@ -63,6 +63,7 @@ class LoopConfig:
     resample: bool = False  # drop a reply that only repeats calls that already failed, and sample again hotter
     max_resamples: int = 3  # ... at most this many times in a row; then the call runs and steering takes over
     force_writes: bool = False  # while the check fails, the reply must write one of the files to change
+    focus: bool = False  # restarts: after a near miss, ask for only the definitions to fix (tools/splice.py)
 
 
 @dataclass
@@ -99,7 +100,8 @@ class Agent:
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
         self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction
-        self.restarts = Restarts() if self.config.restarts and self.config.check_command else None
+        self.restarts = Restarts(focus=self.config.focus) if self.config.restarts and self.config.check_command \
+            else None
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
         self.solved = False  # a change made the check pass that failed when the request came in
@@ -254,15 +256,30 @@ class Agent:
             return
         before = self.messages
         target = " or ".join(self.steering.targets[:2]) or "the file"
-        history = self.restarts.rebuild(before, self.request, target)
+        one = self.steering.targets[0] if len(self.steering.targets) == 1 else None
+        history = self.restarts.rebuild(before, self.request, target, self._current(one), self._how(one or ""))
         if history is None or history == before:
             return
+        self.ctx.splice_into = one if self.restarts.kind == "focus" else None
         self.messages = history
         self.runner.forget_outputs()
         self.emit(Notice(text=f"check failed {self.restarts.failures}x: restarting from the task "
                               f"({self.restarts.kind}, temperature {self._temperature()})"))
         self.emit(Compaction(step=self.steps, tier="restart", tokens_before=msg.messages_tokens(before),
                              tokens_after=msg.messages_tokens(history), messages=list(history)))
+
+    def _current(self, rel: str | None) -> str | None:
+        """The content of the one file to change, for a focused repair (None when it cannot be read)."""
+        path = self.ctx.workspace / rel if rel else None
+        try:
+            return path.read_text(encoding="utf-8") if path and path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _how(self, rel: str) -> str:
+        if self.protocol.mode == "whole":
+            return f"{rel} on one line, then one fenced block holding them"
+        return f"one write_file call for {rel} whose content is only those definitions"
 
     def _objection(self) -> str | None:
         """Why a final answer is not accepted yet: a failing check (steering), else the hook (open todo items)."""

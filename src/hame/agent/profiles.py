@@ -29,6 +29,7 @@ class Profile:
     restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
     resample: bool = False  # a reply that repeats a call that already failed is dropped and sampled again, hotter
     force_writes: bool = False  # while the check fails, each reply must write one of the files to change
+    focus: bool = False  # restarts: after a near miss, ask for only the functions to fix (tools/splice.py)
 
 
 FRONTIER = Profile("default")

@@ -18,6 +18,7 @@ The cut is recorded as a `compaction` event (tier "restart"), so a resumed sessi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .. import messages as msg
@@ -30,12 +31,22 @@ FRESH = ("[hame: your earlier versions did not pass the check and were set aside
          "Write a new, complete version of {target} that passes every test. Think about what the tests expect; "
          "do not repeat the earlier mistake.")
 
+FOCUS = ("[hame: your {target} passes most tests, but not all. This is it now:]\n```\n{code}```\n"
+         "[The check failed with:]\n```\n{report}\n```\n"
+         "Fix only what fails. Send only the functions or methods that cause these failures, each complete and "
+         "fixed (a method inside its `class` line): {how}. hame puts them in place of the old ones and keeps the "
+         "rest of {target} as it is.")
+FOCUS_CODE_CHARS = 6000  # a longer file is not shown again: the attempt starts fresh instead
+NEAR = re.compile(r"(\d+) failed, (\d+) passed")  # the counts line of context/pytest_report.py
+
 
 @dataclass
 class Restarts:
     temperatures: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # after 1, 2, 3... failures
     max_restarts: int = 12
     repair: bool = False  # alternate repair and fresh restarts instead of fresh ones only
+    focus: bool = False  # after a near miss (most tests pass), ask for only the definitions to fix
+    near: bool = False  # the last failure was a near miss
     failures: int = 0  # failed checks (and final answers given while the check failed)
     pending: bool = False
     report: str = ""  # the last failing check's output, as the model saw it
@@ -50,6 +61,7 @@ class Restarts:
         self.failed_changes.add(change)
         self.failures += 1 + (fresh and self.failures % 2 == 0)
         self.report = report
+        self.near = not fresh and near_miss(report)
         self.pending = self.failures <= self.max_restarts
 
     def passed(self) -> None:
@@ -64,9 +76,11 @@ class Restarts:
             return base
         return max(base or 0.0, self.temperatures[min(self.failures, len(self.temperatures)) - 1])
 
-    def rebuild(self, messages: list[Message], request: Message | None, target: str = "the file"
-                ) -> list[Message] | None:
-        """The history to continue from, or None when no restart is due (or the task cannot be found)."""
+    def rebuild(self, messages: list[Message], request: Message | None, target: str = "the file",
+                code: str | None = None, how: str = "") -> list[Message] | None:
+        """The history to continue from, or None when no restart is due (or the task cannot be found). With
+        `focus`, after a near miss that did not follow a focused attempt, the note shows `code` (the target's
+        content now) and asks for only the definitions to fix, written `how`."""
         if not self.pending:
             return None
         self.pending = False
@@ -79,9 +93,20 @@ class Restarts:
             if last > end:
                 self.kind = "repair"
                 return prefix + messages[last:]
-        self.kind = "fresh"
         report = clip(self.report.strip(), NOTE_CHARS, head_share=0.6).text
+        if self.focus and self.near and self.kind != "focus" and code and len(code) <= FOCUS_CODE_CHARS:
+            self.kind = "focus"
+            return [*prefix, msg.user(FOCUS.format(target=target, code=code if code.endswith("\n") else code + "\n",
+                                                   report=report, how=how or "written to " + target))]
+        self.kind = "fresh"
         return [*prefix, msg.user(FRESH.format(report=report, target=target))]
+
+
+def near_miss(report: str) -> bool:
+    """A pytest run where at least as many tests passed as failed (and none errored)."""
+    line = next((line for line in report.splitlines() if line.startswith("pytest: ")), "")
+    m = NEAR.search(line)
+    return bool(m) and int(m.group(2)) >= int(m.group(1)) > 0 and "error" not in line
 
 
 def _prefix(messages: list[Message], end: int) -> list[Message]:

@@ -44,6 +44,7 @@ class ToolContext:
     protect_tests: bool = False  # changing an existing test file must be repeated to go through
     number_lines: bool = True  # read_file prefixes line numbers (small models copy them into whole-file writes)
     fix_writes: bool = False  # write_file repairs a small model's certain mistakes (tools/writefix.py)
+    splice_into: str | None = None  # a focused repair: a write of part of this file replaces only those definitions
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

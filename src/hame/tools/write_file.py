@@ -13,6 +13,7 @@ from .base import Args, Tool, ToolContext
 from .fileio import after_write, check_write, copied_tests, read_text_for_edit, write_text
 from .rg import rg_files
 from .salvage import salvage
+from .splice import splice
 from .writefix import fix_python, identifiers, strip_echo
 
 
@@ -40,6 +41,10 @@ class WriteFile(Tool):
                                                                                                 ctx.workspace)):
             content, note = kept
             notes.append(note)
+        if ctx.splice_into == rel and old is not None and (spliced := splice(old, content)):
+            content, names = spliced
+            notes.append(f"hame put your new {', '.join(names)} in place of the old "
+                         f"{'one' if len(names) == 1 else 'ones'} and kept the rest of {rel}.")
         if ctx.fix_writes:
             content, fixes = fixed_content(rel, old, content, ctx)
             notes += fixes

@@ -1,0 +1,49 @@
+"""Rewritten definitions put in place of the old ones, the rest of the file kept (tools/splice.py)."""
+
+from __future__ import annotations
+
+from hame.tools.splice import splice
+
+OLD = ('"""A buffer."""\nimport math\n\n\nclass BufferFull(Exception):\n    pass\n\n\nclass Buffer:\n'
+       '    def __init__(self, n):\n        self.n = n\n        self.items = []\n\n    @property\n'
+       '    def size(self):\n        return len(self.items)\n\n    def overwrite(self, x):\n'
+       '        raise BufferFull("full")\n\n    def clear(self):\n        self.items = []\n\n\n'
+       'def helper():\n    return math.pi\n')
+FIXED = "    def overwrite(self, x):\n        if len(self.items) == self.n:\n            self.items.pop(0)\n" \
+        "        self.items.append(x)\n"
+
+
+def test_a_method_given_inside_its_class_replaces_only_that_method() -> None:
+    part = "class Buffer:\n" + FIXED
+    assert splice(OLD, part) == (OLD.replace('    def overwrite(self, x):\n        raise BufferFull("full")\n',
+                                             FIXED), ["Buffer.overwrite"])
+
+
+def test_a_method_written_alone_goes_where_its_one_class_has_it() -> None:
+    for part in (FIXED, FIXED.replace("\n    ", "\n").lstrip()):  # indented as in the class, or not at all
+        assert splice(OLD, part) == (OLD.replace('    def overwrite(self, x):\n        raise BufferFull("full")\n',
+                                                 FIXED), ["overwrite"])
+
+
+def test_functions_are_replaced_or_added_and_new_imports_go_first() -> None:
+    code, names = splice(OLD, "import re\n\n\ndef helper():\n    return re.escape('.')\n\n\ndef extra():\n"
+                              "    return 1\n") or ("", [])
+    assert names == ["helper", "extra"]
+    assert code.startswith('import re\n"""A buffer."""\nimport math\n')
+    assert code.endswith("def helper():\n    return re.escape('.')\n\n\ndef extra():\n    return 1\n")
+    assert "raise BufferFull" in code  # the rest is as it was
+
+
+def test_a_method_a_class_lacked_is_added_and_decorators_travel_with_their_method() -> None:
+    code, names = splice(OLD, "class Buffer:\n    @property\n    def size(self):\n        return 0\n\n"
+                              "    def peek(self):\n        return self.items[0]\n") or ("", [])
+    assert names == ["Buffer.size", "Buffer.peek"]
+    assert "    @property\n    def size(self):\n        return 0\n" in code and code.count("@property") == 1
+    assert "        self.items = []\n\n    def peek(self):\n        return self.items[0]\n" in code
+
+
+def test_a_whole_file_or_something_that_is_not_code_is_not_a_part() -> None:
+    assert splice(OLD, OLD) is None  # every definition: a whole file, written as it is
+    assert splice(OLD, OLD.replace("return math.pi", "return 3")) is None
+    assert splice(OLD, "def broken(:\n") is None and splice(OLD, "x = 1\n") is None
+    assert splice("x = 1\n", "def f():\n    return 1\n") is None  # nothing to put it in place of
