@@ -139,6 +139,19 @@ def test_a_degenerate_reply_starts_a_fresh_attempt_at_a_higher_temperature(tmp_p
     assert "repeating the same text" in second["messages"][2]["content"] and second["temperature"] >= 0.6
 
 
+def test_unusable_replies_in_a_row_start_a_fresh_attempt_instead_of_ending_the_run(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", GREET)
+    broken = reply("```\ngreet.py\n```\n```")  # the 1.5B at temperature 1.0: an empty block, never closed
+    fixed = reply("greet.py\n```python\ndef greet(name):\n    return f'Hello, {name}!'\n```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [broken] * 4 + [fixed], "Fix greet.py so test_greet.py passes.",
+                             "--check", CHECK, "--tool-protocol", "whole")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["stop_reason"] == "completed" and len(srv.requests) == 5
+    assert [len(req["messages"]) for req in srv.requests] == [2, 4, 6, 8, 3]  # the fifth starts afresh
+    assert "was not closed" in srv.requests[4]["messages"][2]["content"]
+    assert "unusable replies in a row: starting a fresh attempt" in r.stderr
+
+
 def test_the_check_runs_first_and_an_answer_before_any_change_restarts(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
     replies = [reply(json.dumps({"name": "final_answer", "arguments": {"text": "greet.py looks right"}})),

@@ -140,7 +140,9 @@ class Agent:
                     if not (self.restarts and response.finish_reason in CUT_NOTES):
                         failures += 1  # (a cut reply is a failed try, and starts a fresh one, with restarts)
                     self._reject(response, problem)
-                    if failures > self.config.max_format_retries:
+                    if failures > self.config.max_format_retries and self._fresh_after(problem):
+                        failures = 0
+                    elif failures > self.config.max_format_retries:
                         return self._finish("", "error", f"the model's output could not be used {failures} times")
                     continue
                 if self._repeats_failure(calls):
@@ -188,6 +190,15 @@ class Agent:
                                 tool_calls=[c.to_openai() for c in response.tool_calls],
                                 usage=response.usage.to_dict(), finish_reason=response.finish_reason))
         return response
+
+    def _fresh_after(self, problem: str) -> bool:
+        """With restarts left: unusable replies in a row start a fresh attempt instead of ending the run (at a high
+        temperature the 1.5B answered an empty block three times; the history of them would only be repeated)."""
+        if not self.restarts or not self.steering.failed_check or self.restarts.failures >= self.restarts.max_restarts:
+            return False
+        self.restarts.failed(problem, fresh=True)
+        self.emit(Notice(text="unusable replies in a row: starting a fresh attempt"))
+        return True
 
     def _salvaged(self, response: ModelResponse) -> ToolCall | None:
         """A reply cut off because it was copying the tests may hold a whole solution before the copy: the write
