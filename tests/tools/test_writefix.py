@@ -103,3 +103,16 @@ def test_a_dropped_exception_class_the_tests_import_is_put_back(tmp_path: Path, 
     assert r.returncode == 0, r.stderr
     assert (ws / "stack.py").read_text() == "class EmptyError(Exception):\n    pass\n\n" + code
     assert "hame put back EmptyError" in results_of(r)[0]
+
+
+def test_a_fragment_is_refused_before_the_dropped_definitions_could_be_put_back(tmp_path: Path, hame) -> None:
+    # the 1.5B answered `obj['code']` as a whole file 16 times in 102 replies; with the definitions put back first,
+    # the fragment passed the size guard and replaced a real attempt
+    code = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(8))
+    tests = "from calc import " + ", ".join(f"f{i}" for i in range(8)) + "\n\n\ndef test_f1():\n    assert f1(1) == 2\n"
+    ws = make_workspace(tmp_path / "ws", {"calc.py": code, "test_calc.py": tests})  # all 8 would be put back
+    replies = [reply("calc.py\n```\nobj['code']\n```\n"), reply("Done: calc.py already passes.")]
+    r, srv = run_small_model(hame, tmp_path, ws, replies, "Check calc.py.", "--tool-protocol", "whole")
+    assert r.returncode == 0, r.stderr
+    assert (ws / "calc.py").read_text() == code
+    assert "Refusing to write" in srv.requests[1]["messages"][-1]["content"]

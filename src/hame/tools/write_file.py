@@ -45,11 +45,11 @@ class WriteFile(Tool):
             content, names = spliced
             notes.append(f"hame put your new {', '.join(names)} in place of the old "
                          f"{'one' if len(names) == 1 else 'ones'} and kept the rest of {rel}.")
+        check_write(rel, old, content, ctx)  # what the model wrote: hame's repairs below must not hide a fragment
         if ctx.fix_writes:
             content, fixes = fixed_content(rel, old, content, ctx)
             notes += fixes
         fixed = "".join(f" {n}" for n in notes)
-        check_write(rel, old, content, ctx)
         write_text(path, content, ctx, rel)
         n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
         done = f"{'Overwrote' if old is not None else 'Created'} {rel} ({n} lines).{fixed}"
