@@ -198,6 +198,7 @@ def test_after_a_near_miss_a_focused_repair_changes_only_the_failing_method(tmp_
     assert (ws / "shop.py").read_text() == NEAR.replace("sum(self.items) + 1", "sum(self.items)")
     second, third = (req["messages"][-1]["content"] for req in srv.requests[1:])
     assert "set aside" in second  # 2 of 3 failed: a fresh start
+    assert second.endswith("Reply with shop.py on one line, then the whole file in one fenced code block.")
     assert "passes most tests" in third and "return sum(self.items) + (1 if self.items else 0)" in third
     assert "Send only the functions or methods" in third and "shop.py on one line" in third
     records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]

@@ -268,7 +268,10 @@ class Agent:
         before = self.messages
         target = " or ".join(self.steering.targets[:2]) or "the file"
         one = self.steering.targets[0] if len(self.steering.targets) == 1 else None
-        history = self.restarts.rebuild(before, self.request, target, self._current(one), self._how(one or ""))
+        reminder = (f"Reply with {one} on one line, then the whole file in one fenced code block."
+                    if one and self.protocol.mode == "whole" else "")
+        history = self.restarts.rebuild(before, self.request, target, self._current(one), self._how(one or ""),
+                                        reminder)
         if history is None or history == before:
             return
         self.ctx.splice_into = one if self.restarts.kind == "focus" else None

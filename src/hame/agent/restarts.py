@@ -77,10 +77,12 @@ class Restarts:
         return max(base or 0.0, self.temperatures[min(self.failures, len(self.temperatures)) - 1])
 
     def rebuild(self, messages: list[Message], request: Message | None, target: str = "the file",
-                code: str | None = None, how: str = "") -> list[Message] | None:
+                code: str | None = None, how: str = "", reminder: str = "") -> list[Message] | None:
         """The history to continue from, or None when no restart is due (or the task cannot be found). With
         `focus`, after a near miss that did not follow a focused attempt, the note shows `code` (the target's
-        content now) and asks for only the definitions to fix, written `how`."""
+        content now) and asks for only the definitions to fix, written `how`. A fresh start's note ends with
+        `reminder` (how to write the file: after a note holding a fenced report, the 1.5B answered in `whole` with
+        a fenced path and a junk line like `obj['code']` in 3 of 5 tries; with the reminder, 0 of 5)."""
         if not self.pending:
             return None
         self.pending = False
@@ -99,7 +101,8 @@ class Restarts:
             return [*prefix, msg.user(FOCUS.format(target=target, code=code if code.endswith("\n") else code + "\n",
                                                    report=report, how=how or "written to " + target))]
         self.kind = "fresh"
-        return [*prefix, msg.user(FRESH.format(report=report, target=target))]
+        note = FRESH.format(report=report, target=target)
+        return [*prefix, msg.user(f"{note} {reminder}" if reminder else note)]
 
 
 def near_miss(report: str) -> bool:
