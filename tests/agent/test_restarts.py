@@ -152,6 +152,16 @@ def test_unusable_replies_in_a_row_start_a_fresh_attempt_instead_of_ending_the_r
     assert "unusable replies in a row: starting a fresh attempt" in r.stderr
 
 
+def test_once_the_restarts_are_spent_cut_replies_count_toward_the_format_error_stop(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", GREET)
+    looping = '{"name": "write_file", "arguments": {"path": "greet.py", "content": "ok = (' + "x == 1 or " * 400
+    wrong = [write(f"def greet(name):\n    return 'Hi {i} ' + name\n") for i in range(12)]  # 12 restarts
+    r, srv = run_small_model(hame, tmp_path, ws, [*wrong, *[reply(looping)] * 4, write("unreached = 1\n")],
+                             "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "error" and len(srv.requests) == 16  # 12 writes, then 4 cut replies in a row
+
+
 def test_the_check_runs_first_and_an_answer_before_any_change_restarts(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", GREET)
     replies = [reply(json.dumps({"name": "final_answer", "arguments": {"text": "greet.py looks right"}})),

@@ -137,8 +137,9 @@ class Agent:
                 if problem and response.finish_reason == COPYING and (kept := self._salvaged(response)):
                     calls, problem = [kept], None
                 if problem:
-                    if not (self.restarts and response.finish_reason in CUT_NOTES):
-                        failures += 1  # (a cut reply is a failed try, and starts a fresh one, with restarts)
+                    if not (self.restarts and response.finish_reason in CUT_NOTES
+                            and self.restarts.failures < self.restarts.max_restarts):
+                        failures += 1  # (a cut reply is a failed try, and starts a fresh one, with restarts left)
                     self._reject(response, problem)
                     if failures > self.config.max_format_retries and self._fresh_after(problem):
                         failures = 0
