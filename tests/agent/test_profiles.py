@@ -1,4 +1,4 @@
-"""Which profile a model gets: a local model under 1B parameters writes files as fenced blocks (`tiny-local`),
+"""Which profile a model gets: a local model under 2B parameters writes files as fenced blocks (`tiny-local`),
 larger local models get constrained JSON calls (`small-local`), API models are left unconstrained."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from hame.errors import UsageError
     ("qwen2.5-coder-0.5b", "tiny-local", "whole"),
     ("/models/qwen2.5-coder-0.5b-instruct-q8_0.gguf", "tiny-local", "whole"),
     ("smollm2-360m", "tiny-local", "whole"),
-    ("qwen2.5-coder-1.5b", "small-local", "constrained"),
+    ("qwen2.5-coder-1.5b", "tiny-local", "whole"),
+    ("qwen2.5-coder-3b", "small-local", "constrained"),
     ("my-model.gguf", "small-local", "constrained"),  # no size in the name: the small profile
 ])
 def test_local_models_by_size(name: str, profile: str, protocol: str) -> None:
