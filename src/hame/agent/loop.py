@@ -207,7 +207,7 @@ class Agent:
         call = self.protocol.cut_write(response.text)
         path = str(call.arguments.get("path", "")) if call else ""
         kept = salvage(path, str(call.arguments.get("content", "")), self.ctx.workspace) if call and path else None
-        if kept is None or call is None:
+        if kept is None:
             return None
         self.emit(Notice(text=f"the reply copying the tests was cut; the code it wrote before them is kept. {kept[1]}"))
         return self.protocol.write_call(path, kept[0])
@@ -271,8 +271,8 @@ class Agent:
         one = self.steering.targets[0] if len(self.steering.targets) == 1 else None
         reminder = (f"Reply with {one} on one line, then the whole file in one fenced code block."
                     if one and self.protocol.mode == "whole" else "")
-        history = self.restarts.rebuild(before, self.request, target, self._current(one), self._how(one or ""),
-                                        reminder)
+        code = self._current(one) if self.restarts.focus else None
+        history = self.restarts.rebuild(before, self.request, target, code, self._how(one or ""), reminder)
         if history is None or history == before:
             return
         self.ctx.splice_into = one if self.restarts.kind == "focus" else None
