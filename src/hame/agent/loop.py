@@ -137,8 +137,7 @@ class Agent:
                 if problem and response.finish_reason == COPYING and (kept := self._salvaged(response)):
                     calls, problem = [kept], None
                 if problem:
-                    if not (self.restarts and response.finish_reason in CUT_NOTES
-                            and self.restarts.failures < self.restarts.max_restarts):
+                    if not (self.restarts and response.finish_reason in CUT_NOTES and self.restarts.left()):
                         failures += 1  # (a cut reply is a failed try, and starts a fresh one, with restarts left)
                     self._reject(response, problem)
                     if failures > self.config.max_format_retries and self._fresh_after(problem):
@@ -195,7 +194,7 @@ class Agent:
     def _fresh_after(self, problem: str) -> bool:
         """With restarts left: unusable replies in a row start a fresh attempt instead of ending the run (at a high
         temperature the 1.5B answered an empty block three times; the history of them would only be repeated)."""
-        if not self.restarts or not self.steering.failed_check or self.restarts.failures >= self.restarts.max_restarts:
+        if not self.restarts or not self.steering.failed_check or not self.restarts.left():
             return False
         self.restarts.failed(problem, fresh=True)
         self.emit(Notice(text="unusable replies in a row: starting a fresh attempt"))
@@ -298,7 +297,7 @@ class Agent:
 
     def _objection(self) -> str | None:
         """Why a final answer is not accepted yet: a failing check (steering), else the hook (open todo items)."""
-        if self.restarts and self.steering.failed_check and self.restarts.failures < self.restarts.max_restarts:
+        if self.restarts and self.steering.failed_check and self.restarts.left():
             self.restarts.failed(self.restarts.report or f"`{self.steering.failed_check}` failed", fresh=True)
             self.emit(Notice(text="final answer while the check fails: starting a fresh attempt"))
             return "The check still fails; the task is not done."

@@ -4,7 +4,6 @@ valid call). Whatever the mode, a reply without native calls is also run through
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from .. import messages as msg
 from ..messages import Message, ModelResponse, ToolCall, compact_json, new_call_id
 from ..tools.base import Tool
 from ..tools.fileblocks import file_block_grammar, file_blocks
+from ..tools.lenient_json import parse_value
 from ..tools.textcalls import ParsedCall, json_schema_for_calls, parse_tool_calls
 
 Mode = Literal["native", "text", "constrained", "whole"]
@@ -26,8 +26,6 @@ CUT_OFF = ("Your reply reached the output limit before its tool call was complet
 COPYING = "copying_tests"  # the finish reason of a reply cut off because it was copying the test file
 COPIED = ("Your reply was copying the test file into the code file, so it was cut off and nothing was written. "
           "The tests stay where they are; write the code they import and call.")
-_CUT_PATH = re.compile(r'"path"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_CUT_CONTENT = re.compile(r'"content"\s*:\s*"((?:[^"\\]|\\.)*)', re.S)  # the string left open
 EMPTY_REPLY = ("Your reply was empty. Either call one tool, or answer the user in plain text "
                "if the task is complete.")
 
@@ -96,15 +94,15 @@ class ToolProtocol:
             return self.write_call(blocks[0].path, blocks[0].content) if blocks else None
         if self.mode == "native" or f'"{WRITE_TOOL}"' not in text:
             return None
-        path, content = _CUT_PATH.search(text), _CUT_CONTENT.search(text)
-        if not path or not content:
-            return None
-        body = content.group(1)
-        body = body[:body.rfind("\\n") + 2] if "\\n" in body else ""
-        try:
-            return self.write_call(json.loads(f'"{path.group(1)}"'), json.loads(f'"{body}"'))
+        try:  # the lenient reader closes the string and the objects the cut left open
+            call, _ = parse_value(text, max(text.find("{"), 0))
         except ValueError:
             return None
+        args = call.get("arguments") if isinstance(call, dict) and call.get("name") == WRITE_TOOL else None
+        if not isinstance(args, dict) or not isinstance(args.get("path"), str):
+            return None
+        content = str(args.get("content", ""))
+        return self.write_call(args["path"], content[:content.rfind("\n") + 1])
 
     @staticmethod
     def write_call(path: str, content: str) -> ToolCall:

@@ -64,6 +64,10 @@ class Restarts:
         self.near = not fresh and near_miss(report)
         self.pending = self.failures <= self.max_restarts
 
+    def left(self) -> bool:
+        """Restarts remain: a failure now still starts a fresh attempt."""
+        return self.failures < self.max_restarts
+
     def passed(self) -> None:
         """The check passes: the next failure (a later request in the session) starts the count again."""
         self.pending = False

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from .fileio import TEST_NAME, copied_tests, test_sources_near
+from .splice import span
 
 MAX_TRIMMED = 400  # lines dropped from the end of a cut-off reply until the rest parses
 TEST_MODULES = frozenset({"unittest", "pytest"})
@@ -25,15 +26,14 @@ def salvage(rel: str, content: str, workspace: Path) -> tuple[str, str] | None:
         return None
     module = Path(rel).stem
     tests = [text for _, text in test_sources_near(rel, workspace)]
-    tested = set().union(*(imported_from(text, module) for text in tests)) if tests else set()
+    tested = set().union(*(imported_from(text, module) for text in tests))
     source, tree = _parse_prefix(content)
     if not tested or tree is None:
         return None
     lines = source.splitlines()
     kept, dropped = [], []
     for node in tree.body:
-        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-        segment = "\n".join(lines[start - 1:node.end_lineno])
+        segment = "\n".join(lines[slice(*span(node))])
         (dropped if _test_code(node, segment, module, tests) else kept).append((node, segment))
     defined = {name for node, _ in kept if (name := _defined(node))}
     if not dropped or not tested <= defined or not any(_real(node) for node, _ in kept):

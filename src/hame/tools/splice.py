@@ -42,10 +42,10 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
             names += replaced
             continue
         if isinstance(node, Def | ast.ClassDef) and was is not None:
-            edits.append((*_span(was), text))
+            edits.append((*span(was), text))
         elif isinstance(node, Def) and _is_method(node) and len(owners.get(name, [])) == 1:
             method = owners[name][0]
-            edits.append((*_span(method), _indent(text, method.col_offset)))
+            edits.append((*span(method), _indent(text, method.col_offset)))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             if "\n".join(text) not in old:
                 edits.append((0, 0, text))
@@ -54,7 +54,7 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
         if name:
             names.append(name)
     lines = list(old_lines)
-    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+    for start, end, text in sorted(edits, key=lambda e: e[:2], reverse=True):
         lines[start:end] = text
     out = "\n".join(lines + tail).rstrip("\n") + "\n"
     try:
@@ -70,13 +70,13 @@ def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
     old_methods = {n.name: n for n in old.body if isinstance(n, Def)}
     new_methods = [n for n in new.body if isinstance(n, Def)]
     if set(old_methods) <= {m.name for m in new_methods}:
-        return [(*_span(old), _source(part_lines, new))], [new.name]
+        return [(*span(old), _source(part_lines, new))], [new.name]
     indent = old.body[0].col_offset
     edits = []
     for method in new_methods:
         text = _indent(_source(part_lines, method), indent)
         if method.name in old_methods:
-            edits.append((*_span(old_methods[method.name]), text))
+            edits.append((*span(old_methods[method.name]), text))
         else:
             end = old.end_lineno or old.lineno
             edits.append((end, end, ["", *text]))
@@ -108,14 +108,14 @@ def _is_method(node: Def) -> bool:
     return bool(node.args.args) and node.args.args[0].arg in ("self", "cls")
 
 
-def _span(node: ast.stmt) -> tuple[int, int]:
+def span(node: ast.stmt) -> tuple[int, int]:
     """0-based [start, end) lines of a definition, its decorators included."""
     start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     return start - 1, node.end_lineno or node.lineno
 
 
 def _source(lines: list[str], node: ast.stmt) -> list[str]:
-    start, end = _span(node)
+    start, end = span(node)
     return textwrap.dedent("\n".join(lines[start:end])).splitlines()
 
 

@@ -75,8 +75,11 @@ def dropped_definitions(old: str | None, tree: ast.Module, used_elsewhere: Calla
     except (SyntaxError, ValueError):
         return []
     bound, loaded = _names(tree)
-    dropped = list({n: node for node in reversed(old_tree.body)
-                    if (n := _defined_name(node)) and n not in bound}.items())[::-1]  # each name once, the first
+    first: dict[str, ast.stmt] = {}  # each name once, as first defined
+    for node in old_tree.body:
+        if (n := _defined_name(node)) and n not in bound:
+            first.setdefault(n, node)
+    dropped = list(first.items())
     others = used_elsewhere() if any(n not in loaded for n, _ in dropped) else set()
     out = []
     for name, node in dropped:
