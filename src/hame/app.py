@@ -103,7 +103,8 @@ class Run:
         base = named_profile(s.profile) if s.profile else profile_for(provider, name)
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
                               context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"),
-                              focus=env_switch("HAME_FOCUS_REPAIR"))
+                              focus=env_switch("HAME_FOCUS_REPAIR"),
+                              attach_tests=env_switch("HAME_ATTACH_TESTS"))
 
     def _provider(self, provider: str, name: str) -> Provider:
         notice = self._notice
@@ -273,6 +274,8 @@ class Run:
         if not self.profile.attach_mentioned_files:
             return task
         files = mentioned_files(task, self.workspace)
+        if not self.profile.attach_tests:
+            files = [(rel, text) for rel, text in files if not TEST_NAME.search(rel)]
         self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
         self.agent.protocol.default_path = (self.agent.steering.targets[0] if len(self.agent.steering.targets) == 1
                                             else None)

@@ -54,16 +54,23 @@ class Usage:
     output_tokens: int = 0
     cached_tokens: int = 0
     estimated: bool = False
+    estimated_input_tokens: int = 0  # the part of input_tokens that is an estimate: no usage came back
 
     def add(self, other: Usage) -> None:
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self.cached_tokens += other.cached_tokens
         self.estimated = self.estimated or other.estimated
+        self.estimated_input_tokens += other.estimated_input_tokens
 
     def to_dict(self) -> dict[str, int]:
-        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
-                "cached_tokens": self.cached_tokens}
+        """The counts; `estimated_input_tokens` as well when some are estimates (a reply cut off while it streamed
+        reports no usage): how much of those prompts the server took from its cache is not known."""
+        out = {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+               "cached_tokens": self.cached_tokens}
+        if self.estimated_input_tokens:
+            out["estimated_input_tokens"] = self.estimated_input_tokens
+        return out
 
 
 @dataclass

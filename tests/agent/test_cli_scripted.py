@@ -28,7 +28,8 @@ def test_fixes_a_failing_test_and_prints_json_summary(tmp_path: Path, hame) -> N
     assert out["result"] == "Fixed add(): it subtracted instead of adding."
     assert out["stop_reason"] == "completed" and out["steps"] == 4
     assert out["files_changed"] == ["calc.py"]
-    assert set(out["usage"]) == {"input_tokens", "output_tokens", "cached_tokens"}
+    assert set(out["usage"]) == {"input_tokens", "output_tokens", "cached_tokens", "estimated_input_tokens"}
+    assert out["usage"]["estimated_input_tokens"] == out["usage"]["input_tokens"]  # no server: estimates
     assert (ws / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
     records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
     assert records[0]["type"] == "session_start" and records[0]["session_id"] == out["session_id"]

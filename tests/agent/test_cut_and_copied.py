@@ -66,6 +66,9 @@ def test_a_reply_copying_the_tests_is_cut_while_it_streams(tmp_path: Path, hame)
     records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
     turns = [rec for rec in records if rec["type"] == "assistant"]
     assert turns[0]["finish_reason"] == "copying_tests" and "unittest.main()" not in turns[0]["text"]  # cut early
+    cut, whole = turns[0]["usage"], turns[1]["usage"]  # a cut stream reports no usage: estimated, and marked so
+    assert cut["estimated_input_tokens"] == cut["input_tokens"] > 0 and cut["output_tokens"] > 0
+    assert whole == {"input_tokens": 100, "output_tokens": 10, "cached_tokens": 0}  # the server's own counts
     second = srv.requests[1]["messages"]
     assert len(second) == 3 and "copying the test file" in second[2]["content"]  # a fresh start, told why
 

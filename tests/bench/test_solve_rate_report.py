@@ -32,8 +32,21 @@ def test_runs_are_compared_task_by_task_with_shards_joined(tmp_path: Path) -> No
     lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
     assert lines["leap"] == ["PASS", "fail", "5/9"]
     assert lines["house"] == ["fail", "3/14", "-"]
-    assert out.splitlines()[-5].split()[-2:] == ["1/2", "0/1"]
-    assert "2,600" in out and "500" in out  # prompt tokens processed: sent minus served from the cache
+    totals = {line[:28].strip(): line[28:].split() for line in out.splitlines()}
+    assert totals["solved"] == ["1/2", "0/1"]
+    assert totals["processed"] == ["2,600", "500"]  # prompt tokens processed: sent minus served from the cache
+    assert totals["+ cut off, unknown"] == ["0", "0"]
+
+
+def test_prompts_of_replies_cut_off_are_shown_apart_from_processed(tmp_path: Path) -> None:
+    """A reply cut off while it streamed reports no usage; its estimated prompt is not counted as processed."""
+    f = tmp_path / "run.jsonl"
+    f.write_text(json.dumps({**row("house", False, 3, 11, 3000, 1000, 480), "estimated_input_tokens": 1500}) + "\n")
+    out = solve_rate("--report", str(f))
+    assert "3,000 sent, 1,000 served from the KV cache, 500 processed (+ 1,500 sent in replies cut off" in out
+    out = solve_rate("--compare", f"hame={f}")
+    totals = {line[:28].strip(): line[28:].split() for line in out.splitlines()}
+    assert totals["processed"] == ["500"] and totals["+ cut off, unknown"] == ["1,500"]
 
 
 def test_a_metered_peer_row_gets_a_harness_share(tmp_path: Path) -> None:

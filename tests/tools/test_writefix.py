@@ -6,7 +6,7 @@ import ast
 import json
 from pathlib import Path
 
-from hame.tools.writefix import fix_python, insert_after_imports, missing_imports, strip_echo
+from hame.tools.writefix import fix_python, identifiers, insert_after_imports, missing_imports, strip_echo
 
 from ..conftest import make_workspace, run_small_model
 from ..fakes.openai_server import reply
@@ -57,6 +57,19 @@ def test_definitions_dropped_but_still_used_are_put_back() -> None:
                      "version dropped them, but the code or the tests still use them."]
     assert fix_python(STUB, new + "helper = None\n", set)[0].startswith("STATUS_ONGOING")  # only what is used
     assert fix_python(STUB, STUB) == (STUB, [])
+
+
+def test_names_the_tests_only_define_are_not_uses(tmp_path: Path) -> None:
+    """The 0.5B wrote test functions into binary_search.py once; every later write had them put back (they share
+    the test methods' names), the file grew, and the size guard then refused its real, shorter solutions."""
+    tests = tmp_path / "search_test.py"
+    tests.write_text("from search import find\n\nclass T:\n    def test_found(self):\n        find([1], 1)\n"
+                     "\n    def test_missing(self):\n        find([], 1)\n\n    def test_found(self):\n        pass\n")
+    used = identifiers([tests])
+    assert "find" in used and "T" not in used and "test_found" not in used and "test_missing" not in used
+    old = "def find(xs, v):\n    pass\n\n\ndef test_found():\n    assert find([1], 1) == 0\n"
+    new = "def find(xs, v):\n    return xs.index(v)\n"
+    assert fix_python(old, new, lambda: identifiers([tests])) == (new, [])
 
 
 def test_statements_that_run_code_are_not_put_back_and_each_name_comes_back_once() -> None:

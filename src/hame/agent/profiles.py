@@ -20,6 +20,7 @@ class Profile:
     repo_map_tokens: int = 2048  # Aider grows its 1k map 8x while no file is in the chat; 2k is a middle way
     exclude_tools: tuple[str, ...] = ()
     attach_mentioned_files: bool = False
+    attach_tests: bool = True  # with attach_mentioned_files: the named test files too, not only the code to change
     protect_tests: bool = False
     delegate_depth: int = 1  # subagent nesting allowed by default ([delegate] max_depth); 0: no delegate tool
     system_prompt: str = "system.md"  # a file in hame/prompts

@@ -27,6 +27,7 @@ class AttemptResult(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
+    estimated_input_tokens: int = 0  # part of input_tokens the server reported no usage for (replies cut off)
     check_exit: int | None = None
     passed: bool = False
     tests_passed: int | None = None
@@ -50,6 +51,7 @@ class TaskResult(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
+    estimated_input_tokens: int = 0
     stop_reason: str = ""
     error: str | None = None
     session_ids: list[str] = Field(default_factory=list)
@@ -67,7 +69,8 @@ class TaskResult(BaseModel):
                    tests_passed=last.tests_passed, tests_failed=last.tests_failed,
                    steps=sum(r.steps for r in runs), input_tokens=sum(r.input_tokens for r in runs),
                    output_tokens=sum(r.output_tokens for r in runs),
-                   cached_tokens=sum(r.cached_tokens for r in runs), stop_reason=last.stop_reason,
+                   cached_tokens=sum(r.cached_tokens for r in runs),
+                   estimated_input_tokens=sum(r.estimated_input_tokens for r in runs), stop_reason=last.stop_reason,
                    error=last.error, session_ids=ids, model=model, label=label, wall_s=round(wall_s, 3), runs=runs)
 
 
@@ -142,6 +145,7 @@ class Summary:
     output_tokens: int
     cached_tokens: int
     wall_s: float
+    estimated_input_tokens: int = 0  # prompts of replies cut off while streaming: the server reported no usage
 
     @property
     def pass_rate(self) -> float:
@@ -160,4 +164,5 @@ def summarise(records: list[dict[str, Any]]) -> Summary:
                    errors=sum(r.get("stop_reason") == "error" for r in records),
                    timeouts=sum(r.get("stop_reason") == "timeout" for r in records),
                    steps=total("steps"), input_tokens=total("input_tokens"), output_tokens=total("output_tokens"),
-                   cached_tokens=total("cached_tokens"), wall_s=sum(float(r.get("wall_s") or 0) for r in records))
+                   cached_tokens=total("cached_tokens"), estimated_input_tokens=total("estimated_input_tokens"),
+                   wall_s=sum(float(r.get("wall_s") or 0) for r in records))

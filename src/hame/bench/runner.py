@@ -153,12 +153,14 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         return "-" if v is None else f"{v:,.0f}"
 
     each = max(s.tasks, 1)
+    cut = ([("in: estimated (no usage reported)", f"{s.estimated_input_tokens:,}")]
+           if s.estimated_input_tokens else [])
     return [("tasks", str(s.tasks)), ("solved", f"{s.solved}  ({s.pass_rate:.1%})"),
             ("solved on the first attempt", str(s.solved_first)), ("errors / timeouts", f"{s.errors} / {s.timeouts}"),
             ("steps per task", f"{s.steps / each:.1f}"),
             ("tokens per solved task (in / out)", f"{per(s.input_tokens)} / {per(s.output_tokens)}"),
             ("tokens in all (in / out / cached)", f"{s.input_tokens:,} / {s.output_tokens:,} / {s.cached_tokens:,}"),
-            ("time per task", f"{s.wall_s / each:.1f}s"), ("time, all tasks", f"{s.wall_s:.1f}s")]
+            *cut, ("time per task", f"{s.wall_s / each:.1f}s"), ("time, all tasks", f"{s.wall_s:.1f}s")]
 
 
 def summary_table(s: Summary, title: str) -> Table:

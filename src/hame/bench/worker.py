@@ -185,7 +185,8 @@ def annotate(transcript: Path, task: Task, n: int, check: CheckOutcome) -> None:
 def usage_of(records: list[dict[str, Any]]) -> dict[str, int]:
     turns = [r.get("usage") or {} for r in records if r.get("type") == "assistant"]
     return {"steps": sum(r.get("type") == "model_request" for r in records),
-            **{k: sum(int(u.get(k) or 0) for u in turns) for k in ("input_tokens", "output_tokens", "cached_tokens")}}
+            **{k: sum(int(u.get(k) or 0) for u in turns)
+               for k in ("input_tokens", "output_tokens", "cached_tokens", "estimated_input_tokens")}}
 
 
 def stop_reason(agent: Finished, summary: dict[str, Any], records: list[dict[str, Any]]) -> str:

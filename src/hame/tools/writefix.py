@@ -16,6 +16,7 @@ import ast
 import builtins
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ STDLIB = frozenset(sys.stdlib_module_names) - {"this", "antigravity"}
 _ECHO_HEAD = re.compile(r"\A\s*<tool_response(?: name=\"[^\"]*\")?>\n?")
 _ECHO_TAIL = re.compile(r"\n?</tool_response>\s*\Z")
 IDENT = re.compile(r"[A-Za-z_]\w*")
+DEFINED = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
 
 
 def strip_echo(content: str) -> str:
@@ -152,12 +154,16 @@ def _names(tree: ast.Module) -> tuple[set[str], set[str]]:
 
 
 def identifiers(paths: Iterable[Path], max_bytes: int = 1_000_000) -> set[str]:
-    """Every identifier in these files (each read up to `max_bytes`)."""
+    """Every identifier these files use (each read up to `max_bytes`). A name that appears only where it is
+    defined (`def test_x`) is not a use: a test method's name must not bring back the function of that name a
+    small model once wrote into the code file."""
     found: set[str] = set()
     for path in paths:
         try:
             with path.open("rb") as fh:
-                found.update(IDENT.findall(fh.read(max_bytes).decode("utf-8", "replace")))
+                text = fh.read(max_bytes).decode("utf-8", "replace")
         except OSError:
             continue
+        seen, defined = Counter(IDENT.findall(text)), Counter(DEFINED.findall(text))
+        found.update(name for name, n in seen.items() if n > defined[name])
     return found
