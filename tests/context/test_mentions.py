@@ -32,7 +32,8 @@ def test_tests_come_first_the_file_to_change_last_then_the_task() -> None:
 def test_the_small_profile_attaches_the_named_tests_unless_switched_off(tmp_path: Path, hame) -> None:
     """`HAME_ATTACH_TESTS=off` (an A/B switch): only the code to change is attached; the tests stay on disk."""
     files = {"greet.py": "def greet(name):\n    pass\n",
-             "greet_test.py": "from greet import greet\n\n\ndef test_greet():\n    assert greet('Bo') == 'Hello, Bo!'\n"}
+             "greet_test.py": "from greet import greet\n\n\ndef test_greet():\n"
+                              "    assert greet('Bo') == 'Hello, Bo!'\n"}
     code = "def greet(name):\n    return f'Hello, {name}!'\n"
     fixed = json.dumps({"name": "write_file", "arguments": {"path": "greet.py", "content": code}})
     prompt = "Make greet_test.py pass by changing greet.py."
