@@ -104,7 +104,8 @@ class Run:
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
                               context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"),
                               focus=env_switch("HAME_FOCUS_REPAIR"),
-                              attach_tests=env_switch("HAME_ATTACH_TESTS"))
+                              attach_tests=env_switch("HAME_ATTACH_TESTS"),
+                              repo_map_tokens=0 if env_switch("HAME_REPO_MAP") is False else None)
 
     def _provider(self, provider: str, name: str) -> Provider:
         notice = self._notice
