@@ -85,7 +85,8 @@ def report(*files: Path) -> None:
     print(f"{name}: solved {solved}/{len(rows)} ({100 * solved / max(len(rows), 1):.1f} %)")
     print(f"{'task':28} {'result':7} {'att':>3} {'stop':10} {'steps':>5} {'prompt':>8} {'cached':>8} "
           f"{'output':>7} {'wall s':>7} {'harness':>7}")
-    sums = {"input": 0, "cached": 0, "estimated": 0, "output": 0, "wall": 0.0, "agent": 0.0, "model": 0.0}
+    sums = {"input": 0, "cached": 0, "processed": 0, "estimated": 0, "output": 0,
+            "wall": 0.0, "agent": 0.0, "model": 0.0}
     for r in sorted(rows, key=lambda r: r["task"]):
         metered = [a["model_s"] for a in r.get("runs", []) if a.get("model_s") is not None]  # a peer's, metered
         model_s = r.get("model_s", sum(metered))  # neither for a peer run without the meter: not known
@@ -95,23 +96,26 @@ def report(*files: Path) -> None:
               f"{r['stop_reason'][:10]:10} {r['steps']:>5} {r['input_tokens']:>8} {r['cached_tokens']:>8} "
               f"{r['output_tokens']:>7} {r['wall_s']:>7.0f} {share:>7}")
         for key, value in (("input", r["input_tokens"]), ("cached", r["cached_tokens"]),
-                           ("estimated", r.get("estimated_input_tokens", 0)),
+                           ("processed", processed(r)), ("estimated", r.get("estimated_input_tokens", 0)),
                            ("output", r["output_tokens"]), ("wall", r["wall_s"]), ("agent", agent_s),
                            ("model", model_s)):
             sums[key] += value
     print(f"prompt tokens: {sums['input']:,} sent, {sums['cached']:,} served from the KV cache, "
-          f"{processed(sums['input'], sums['cached'], sums['estimated'])}; output tokens: {sums['output']:,}")
+          f"{sums['processed']:,} processed{cut_off(sums['estimated'])}; output tokens: {sums['output']:,}")
     harness = f"{1 - sums['model'] / sums['agent']:.1%}" if sums["agent"] else "not known (no transcripts)"
     print(f"wall time: {sums['wall']:.0f} s in all, {sums['wall'] / max(len(rows), 1):.0f} s a task; "
           f"harness share of agent time (not waiting for the model): {harness}")
 
 
-def processed(sent: int, cached: int, estimated: int) -> str:
-    """Prompt tokens the server processed. A reply cut off while it streamed (the copy watch, the output guard)
-    reports no usage: its prompt's size is estimated and how much of it came from the cache is not known, so it is
-    shown apart rather than counted as all processed."""
-    known = f"{sent - cached - estimated:,} processed"
-    return f"{known} (+ {estimated:,} sent in replies cut off, cache use unknown)" if estimated else known
+def processed(r: dict) -> int:
+    """A row's prompt tokens the server processed. A reply cut off while it streamed (the copy watch, the output
+    guard) reports no usage: its prompt's size is estimated and how much of it came from the cache is not known, so
+    it is shown apart (`cut_off`) rather than counted as all processed."""
+    return r["input_tokens"] - r["cached_tokens"] - r.get("estimated_input_tokens", 0)
+
+
+def cut_off(estimated: int) -> str:
+    return f" (+ {estimated:,} sent in replies cut off, cache use unknown)" if estimated else ""
 
 
 def compare(columns: list[str]) -> None:
@@ -134,15 +138,12 @@ def compare(columns: list[str]) -> None:
         print(f"{task[:28]:28}" + "".join(f" {c:>16}" for c in cells))
     totals = (("solved", lambda rows: f"{sum(r['passed'] for r in rows)}/{len(rows)}"),
               ("prompt tokens sent", lambda rows: f"{sum(r['input_tokens'] for r in rows):,}"),
-              ("processed", lambda rows: f"{sum(_known(r) for r in rows):,}"),
+              ("processed", lambda rows: f"{sum(processed(r) for r in rows):,}"),
               ("+ cut off, unknown", lambda rows: f"{sum(r.get('estimated_input_tokens', 0) for r in rows):,}"),
               ("output tokens", lambda rows: f"{sum(r['output_tokens'] for r in rows):,}"),
               ("wall s a task", lambda rows: f"{sum(r['wall_s'] for r in rows) / max(len(rows), 1):.0f}"))
     for label, total in totals:
         print(f"{label:28}" + "".join(f" {total(list(rows.values())):>16}" for _, rows in runs))
-
-def _known(r: dict) -> int:
-    return r["input_tokens"] - r["cached_tokens"] - r.get("estimated_input_tokens", 0)
 
 
 def main() -> int:

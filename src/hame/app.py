@@ -275,9 +275,9 @@ class Run:
         if not self.profile.attach_mentioned_files:
             return task
         files = mentioned_files(task, self.workspace)
-        if not self.profile.attach_tests:
-            files = [(rel, text) for rel, text in files if not TEST_NAME.search(rel)]
         self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
+        if not self.profile.attach_tests:
+            files = [f for f in files if f[0] in self.agent.steering.targets]
         self.agent.protocol.default_path = (self.agent.steering.targets[0] if len(self.agent.steering.targets) == 1
                                             else None)
         for rel, _text in files:

@@ -53,14 +53,16 @@ class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
-    estimated: bool = False
     estimated_input_tokens: int = 0  # the part of input_tokens that is an estimate: no usage came back
+
+    @property
+    def estimated(self) -> bool:
+        return self.estimated_input_tokens > 0
 
     def add(self, other: Usage) -> None:
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self.cached_tokens += other.cached_tokens
-        self.estimated = self.estimated or other.estimated
         self.estimated_input_tokens += other.estimated_input_tokens
 
     def to_dict(self) -> dict[str, int]:

@@ -52,7 +52,7 @@ def test_a_server_that_counts_more_tokens_scales_the_estimate_up_never_down() ->
     assert b.ratio == 1.5 and b.tokens([msg.user("a" * 700)]) > request_tokens([msg.user("a" * 700)])
     b.observe(Usage(input_tokens=500), 1000)
     assert b.ratio == 1.0
-    b.observe(Usage(input_tokens=5000, estimated=True), 1000)
+    b.observe(Usage(input_tokens=5000, estimated_input_tokens=5000), 1000)
     assert b.ratio == 1.0
 
 

@@ -23,4 +23,3 @@ def test_tests_come_first_the_file_to_change_last_then_the_task() -> None:
     assert text.index("## leap_test.py") < text.index("## leap.py") < text.index("# Task\nFix leap.py.")
     assert "```\nimport leap\n```" in text  # a missing final newline is added inside the block
     assert attach("Just a question.", []) == "Just a question."
-

@@ -182,8 +182,7 @@ class Agent:
         self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
         response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))
         if not response.usage.input_tokens:  # a stream cut off reports no usage: count the estimate, marked as such
-            response.usage.input_tokens, response.usage.estimated = est, True
-            response.usage.estimated_input_tokens = est
+            response.usage.input_tokens = response.usage.estimated_input_tokens = est
             response.usage.output_tokens = response.usage.output_tokens or msg.estimate_tokens(response.text)
         if self.compactor:
             self.compactor.observe(response.usage)

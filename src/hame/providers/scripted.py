@@ -63,7 +63,7 @@ class ScriptedModel:
         if on_text and text:
             on_text(text)
         prompt = estimate_tokens(json.dumps(request.wire(), ensure_ascii=False))
-        usage = Usage(prompt, estimate_tokens(text + json.dumps([c.to_openai() for c in calls])), 0, estimated=True,
+        usage = Usage(prompt, estimate_tokens(text + json.dumps([c.to_openai() for c in calls])), 0,
                       estimated_input_tokens=prompt)
         return ModelResponse(text=text, tool_calls=calls, usage=usage,
                              finish_reason="tool_calls" if calls else "stop")
