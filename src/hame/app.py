@@ -10,7 +10,7 @@ from . import messages as msg
 from .agent.delegate import DelegateConfig, Delegator
 from .agent.limits import Budget, Meter, Price
 from .agent.loop import Agent, LoopConfig, RunResult
-from .agent.profiles import Profile, env_switch, named_profile, profile_for, with_overrides
+from .agent.profiles import Profile, env_count, env_switch, named_profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
 from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
@@ -103,7 +103,7 @@ class Run:
         base = named_profile(s.profile) if s.profile else profile_for(provider, name)
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
                               context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"),
-                              focus=env_switch("HAME_FOCUS_REPAIR"),
+                              focus=env_switch("HAME_FOCUS_REPAIR"), plain_retries=env_count("HAME_PLAIN_RETRIES"),
                               attach_tests=env_switch("HAME_ATTACH_TESTS"),
                               repo_map_tokens=0 if env_switch("HAME_REPO_MAP") is False else None)
 
@@ -142,7 +142,7 @@ class Run:
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
                             restarts=p.restarts, resample=p.resample, force_writes=p.force_writes,
-                            focus=p.focus)
+                            focus=p.focus, plain_retries=p.plain_retries)
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),

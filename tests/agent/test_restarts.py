@@ -36,6 +36,22 @@ def test_fresh_after_every_failure_by_default() -> None:
     assert r.temperature(0.2) == 0.6
 
 
+def test_plain_retries_resend_the_first_request_before_any_noted_restart() -> None:
+    r = Restarts(plain=2, max_restarts=1)
+    task = msg.user("fix greet.py")
+    history = [msg.system("sys"), task, msg.assistant("write 1"), msg.user("check failed: AssertionError 1")]
+    r.failed("check failed: AssertionError 1")
+    assert r.rebuild(history, task) == [history[0], task] and r.kind == "plain"  # byte for byte the first request
+    assert r.temperature(0.2) == 0.3
+    r.failed("check failed: AssertionError 2")
+    assert r.rebuild([*history[:2], msg.assistant("write 2"), msg.user("failed")], task) == [history[0], task]
+    assert r.temperature(0.2) == 0.4 and r.left()
+    r.failed("check failed: AssertionError 3")  # plain retries spent: the noted restarts follow
+    noted = r.rebuild([*history[:2], msg.assistant("write 3"), msg.user("failed")], task)
+    assert noted is not None and r.kind == "fresh" and "AssertionError 3" in noted[2]["content"]
+    assert r.temperature(0.2) == 0.5 and not r.left()  # 2 plain + 1 noted
+
+
 def test_repair_then_fresh_then_done() -> None:
     r = Restarts(repair=True)
     task = msg.user("fix greet.py")

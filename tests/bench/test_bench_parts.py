@@ -12,7 +12,7 @@ from hame.bench.prompting import RETRY_OUTPUT_CHARS, retry_prompt, task_prompt
 from hame.bench.redact import MASK, redact, redact_value
 from hame.bench.results import normalise, summarise
 from hame.bench.tasks import Task, load_taskset
-from hame.bench.worker import model_for, pytest_counts
+from hame.bench.worker import claim_workspace, model_for, pytest_counts
 from hame.errors import UsageError
 
 from .conftest import EXAMPLES, SCRIPTS
@@ -123,3 +123,17 @@ def test_merge_same_side_keeps_turns_alternating() -> None:
     merged = merge_same_side(turns)
     assert [t["from"] for t in merged] == ["human", "function_call", "observation", "gpt"]
     assert merged[2]["value"] == "o1\n\no2\n\nnote"
+
+
+def test_a_task_gets_the_same_workspace_path_every_run_unless_another_bench_holds_it(tmp_path: Path) -> None:
+    """The path is in the model's prompt: the same in every run; a second bench on the same task gets its own."""
+    ws, lock = claim_workspace("leap", tmp_path)
+    assert ws == tmp_path / "hame-bench-leap" and ws.is_dir() and not any(ws.iterdir())
+    (ws / "leftover.py").write_text("x")
+    other, other_lock = claim_workspace("leap", tmp_path)
+    assert other == tmp_path / "hame-bench-leap-2" and (ws / "leftover.py").exists()  # the first is untouched
+    lock.unlink()
+    again, _ = claim_workspace("leap", tmp_path)
+    assert again == ws and not any(ws.iterdir())  # released: reused, emptied
+    other_lock.write_text("999999999")  # a bench killed while it held the name
+    assert claim_workspace("leap", tmp_path)[0] == other

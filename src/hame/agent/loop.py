@@ -64,6 +64,7 @@ class LoopConfig:
     max_resamples: int = 3  # ... at most this many times in a row; then the call runs and steering takes over
     force_writes: bool = False  # while the check fails, the reply must write one of the files to change
     focus: bool = False  # restarts: after a near miss, ask for only the definitions to fix (tools/splice.py)
+    plain_retries: int = 0  # restarts: retry the first request unchanged this many times first (a new sample)
 
 
 @dataclass
@@ -100,8 +101,8 @@ class Agent:
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
         self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction
-        self.restarts = Restarts(focus=self.config.focus) if self.config.restarts and self.config.check_command \
-            else None
+        self.restarts = Restarts(focus=self.config.focus, plain=self.config.plain_retries) \
+            if self.config.restarts and self.config.check_command else None
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
         self.solved = False  # a change made the check pass that failed when the request came in

@@ -31,6 +31,7 @@ class Profile:
     resample: bool = False  # a reply that repeats a call that already failed is dropped and sampled again, hotter
     force_writes: bool = False  # while the check fails, each reply must write one of the files to change
     focus: bool = False  # restarts: after a near miss, ask for only the functions to fix (tools/splice.py)
+    plain_retries: int = 0  # restarts: retry the first request unchanged this many times before noted restarts
 
 
 FRONTIER = Profile("default")
@@ -83,6 +84,18 @@ def env_switch(name: str) -> bool | None:
     from ..errors import UsageError
 
     raise UsageError(f"{name}={value!r}: use on or off")
+
+
+def env_count(name: str) -> int | None:
+    """A non-negative integer environment variable that overrides a profile's setting (None when unset)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        from ..errors import UsageError
+
+        raise UsageError(f"{name}={value!r}: use a whole number, 0 or more")
+    return int(value)
 
 
 def named_profile(name: str) -> Profile:

@@ -13,6 +13,9 @@ writes the same wrong file again and again.
 A final answer while the check fails also counts as a failure. After `max_restarts` the history grows as usual.
 In a later turn of a session (a retry, the user's next message) a restart keeps the first task and the current
 request, and drops the turns between them.
+`plain=N` first retries the unchanged first request N times, with no note, at a low temperature (0.3, 0.4, 0.5,
+0.3, ...): its prefix is in the server's KV cache, so a retry costs only its output, and different samples of the
+same request at 0.2 passed different tasks, where noted restarts passed about 1 in 100 (bench/RESULTS.md, session 7).
 The cut is recorded as a `compaction` event (tier "restart"), so a resumed session sees what the model saw.
 """
 
@@ -42,8 +45,10 @@ NEAR = re.compile(r"(\d+) failed, (\d+) passed")  # the counts line of context/p
 
 @dataclass
 class Restarts:
-    temperatures: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # after 1, 2, 3... failures
-    max_restarts: int = 12
+    temperatures: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # after 1, 2, 3... noted restarts
+    max_restarts: int = 12  # noted restarts (plain retries come on top)
+    plain: int = 0  # the first failures retry the first request as it was: no note, a new sample
+    plain_temperatures: tuple[float, ...] = (0.3, 0.4, 0.5)  # cycled over the plain retries
     repair: bool = False  # alternate repair and fresh restarts instead of fresh ones only
     focus: bool = False  # after a near miss (most tests pass), ask for only the definitions to fix
     near: bool = False  # the last failure was a near miss
@@ -62,11 +67,11 @@ class Restarts:
         self.failures += 1 + (fresh and self.failures % 2 == 0)
         self.report = report
         self.near = not fresh and near_miss(report)
-        self.pending = self.failures <= self.max_restarts
+        self.pending = self.failures <= self.max_restarts + self.plain
 
     def left(self) -> bool:
         """Restarts remain: a failure now still starts a fresh attempt."""
-        return self.failures < self.max_restarts
+        return self.failures < self.max_restarts + self.plain
 
     def passed(self) -> None:
         """The check passes: the next failure (a later request in the session) starts the count again."""
@@ -78,7 +83,10 @@ class Restarts:
         """The profile's temperature for the first try, then higher after each failure, for different code."""
         if self.failures == 0:
             return base
-        return max(base or 0.0, self.temperatures[min(self.failures, len(self.temperatures)) - 1])
+        if self.failures <= self.plain:
+            return max(base or 0.0, self.plain_temperatures[(self.failures - 1) % len(self.plain_temperatures)])
+        noted = self.failures - self.plain
+        return max(base or 0.0, self.temperatures[min(noted, len(self.temperatures)) - 1])
 
     def rebuild(self, messages: list[Message], request: Message | None, target: str = "the file",
                 code: str | None = None, how: str = "", reminder: str = "") -> list[Message] | None:
@@ -94,6 +102,9 @@ class Restarts:
         if end is None:
             return None
         prefix = _prefix(messages, end)
+        if self.failures <= self.plain:
+            self.kind = "plain"
+            return prefix
         if self.repair and self.failures % 2:
             last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
             if last > end:

@@ -61,7 +61,7 @@ def run_task(task: Task, cfg: BenchConfig) -> dict[str, Any]:
     home = Path(cfg.run_dir) / task.slug
     shutil.rmtree(home, ignore_errors=True)
     (home / "state").mkdir(parents=True)
-    ws = Path(tempfile.mkdtemp(prefix="hame-bench-"))
+    ws, lock = claim_workspace(task.slug)
     runs: list[AttemptResult] = []
     try:
         write_files(ws, task.files)
@@ -75,6 +75,7 @@ def run_task(task: Task, cfg: BenchConfig) -> dict[str, Any]:
             prompt = retry_prompt(task, check.output)
     finally:
         shutil.rmtree(ws, ignore_errors=True)
+        lock.unlink(missing_ok=True)
     result = TaskResult.of(task.name, runs, time.monotonic() - start, cfg.model_name or cfg.model, cfg.label)
     return result.model_dump()
 
@@ -102,6 +103,46 @@ def attempt(task: Task, cfg: BenchConfig, ws: Path, home: Path, n: int, prompt: 
                         session_id=summary.get("session_id") or (transcript.stem if transcript else None),
                         agent_s=round(agent.seconds, 3), check_s=round(check.finished.seconds, 3))
     return run, check
+
+
+def claim_workspace(slug: str, root: Path | None = None) -> tuple[Path, Path]:
+    """An empty workspace directory named after the task, and the lock file that claims it.
+
+    The path is in the agent's system prompt, and a small model's output changes with such details, so a random
+    temp name made even greedy runs differ; `hame-bench-<task>` is the same in every run. Two benches running the
+    same task at once get `-2`, `-3`...: a name is claimed by creating `<name>.lock` (holding the claimer's pid)
+    exclusively, and a lock whose process is gone (a killed bench) is taken over."""
+    root = root or Path(tempfile.gettempdir())
+    for n in range(1, 1000):
+        ws = root / (f"hame-bench-{slug}" + (f"-{n}" if n > 1 else ""))
+        lock = ws.with_name(ws.name + ".lock")
+        if _stale(lock):
+            lock.unlink(missing_ok=True)
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        shutil.rmtree(ws, ignore_errors=True)
+        ws.mkdir()
+        return ws, lock
+    raise RuntimeError(f"no free bench workspace for {slug} under {root}")
+
+
+def _stale(lock: Path) -> bool:
+    """A lock whose process no longer runs (unreadable or empty: not stale, it may be being written)."""
+    try:
+        pid = int(lock.read_text())
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> None:
