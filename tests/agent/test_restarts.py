@@ -52,6 +52,17 @@ def test_plain_retries_resend_the_first_request_before_any_noted_restart() -> No
     assert r.temperature(0.2) == 0.5 and not r.left()  # 2 plain + 1 noted
 
 
+def test_a_plain_retry_that_writes_what_already_failed_ends_the_plain_retries() -> None:
+    r = Restarts(plain=5)
+    task = msg.user("fix greet.py")
+    history = [msg.system("sys"), task, msg.assistant("write A"), msg.user("check failed")]
+    r.failed("check failed", change="A")
+    assert r.rebuild(history, task) == [history[0], task] and r.kind == "plain"
+    r.failed("check failed: the same", change="A")  # the same sample again: a note is needed to move it
+    noted = r.rebuild(history, task)
+    assert noted is not None and r.kind == "fresh" and "the same" in noted[2]["content"] and r.temperature(0.2) == 0.5
+
+
 def test_repair_then_fresh_then_done() -> None:
     r = Restarts(repair=True)
     task = msg.user("fix greet.py")

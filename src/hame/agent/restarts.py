@@ -61,10 +61,15 @@ class Restarts:
     def failed(self, report: str, fresh: bool = False, change: str = "") -> None:
         """A failed check after `change` (a key of what was written); `fresh`: the next attempt starts from the task
         alone — for a final answer despite the failure, or a change that already failed once (a small model
-        asked to repair its code at a low temperature often writes the very same code again)."""
-        fresh = fresh or (bool(change) and change in self.failed_changes)
+        asked to repair its code at a low temperature often writes the very same code again). A plain retry that
+        writes what already failed ends the plain retries: that request's samples do not differ enough (the 1.5B
+        wrote house's same wrong file 6 times at 0.3-0.5), so the noted restarts follow."""
+        repeat = bool(change) and change in self.failed_changes
+        fresh = fresh or repeat
         self.failed_changes.add(change)
         self.failures += 1 + (fresh and self.failures % 2 == 0)
+        if repeat and self.failures <= self.plain:
+            self.failures = self.plain + 1
         self.report = report
         self.near = not fresh and near_miss(report)
         self.pending = self.failures <= self.max_restarts + self.plain
