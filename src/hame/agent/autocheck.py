@@ -5,6 +5,7 @@ once (context/pytest_report.py)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ..context.clip import clip
@@ -13,6 +14,8 @@ from ..permissions.sandbox import run_command
 from ..tools.base import ToolContext
 
 FILE_TOOLS = frozenset({"write_file", "edit_file", "apply_patch"})
+CHECK_TIMEOUT = 300  # seconds, unless the check's run before any change says it is quick
+STUCK_FLOOR, STUCK_FACTOR = 60, 5  # ... then: 5x that run's time, at least a minute
 
 
 @dataclass(frozen=True)
@@ -20,15 +23,25 @@ class CheckResult:
     command: str
     passed: bool
     report: str  # what the model sees
+    seconds: float = 0.0
 
 
-def run_check(command: str, ctx: ToolContext, *, timeout: int = 300, max_chars: int = 3000) -> CheckResult:
+def stuck_after(baseline_s: float) -> int:
+    """The check's timeout once a run before any change took `baseline_s`: a small model's code that loops forever
+    (the 1.5B's nth-prime) would otherwise hold the check for 300 s — most of a bench task's time — each try."""
+    return int(min(CHECK_TIMEOUT, max(STUCK_FLOOR, STUCK_FACTOR * baseline_s)))
+
+
+def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, max_chars: int = 3000) -> CheckResult:
+    start = time.monotonic()
     res = run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
                       workspace=ctx.workspace, network=ctx.network)
+    seconds = time.monotonic() - start
     passed = res.exit_code == 0 and not res.timed_out
-    status = f"killed after {timeout}s" if res.timed_out else f"exit code {res.exit_code}"
+    status = f"killed after {timeout}s: does the code loop forever?" if res.timed_out else f"exit code {res.exit_code}"
     head = f"[hame ran the check `{command}` after your change: {status}]"
     if passed:
-        return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.")
+        return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.",
+                           seconds)
     body = clip(digest(res.output) or res.output.strip(), max_chars, head_share=0.6).text
-    return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.")
+    return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds)

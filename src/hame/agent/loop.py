@@ -27,7 +27,7 @@ from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
 from ..tools.fileio import copy_watch
 from ..tools.salvage import salvage
-from .autocheck import FILE_TOOLS, CheckResult, run_check
+from .autocheck import CHECK_TIMEOUT, FILE_TOOLS, CheckResult, run_check, stuck_after
 from .interrupt import unanswered_results
 from .protocol import COPYING, Outcome, ToolProtocol
 from .restarts import Restarts
@@ -106,6 +106,7 @@ class Agent:
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
         self.solved = False  # a change made the check pass that failed when the request came in
+        self.check_timeout = CHECK_TIMEOUT  # shorter once the check's run before the first step shows it is quick
         self._copy_watch: tuple[tuple[str, ...], Callable[[str], bool] | None] | None = None  # (targets, watch)
 
     def add(self, message: Message) -> None:
@@ -358,11 +359,13 @@ class Agent:
     def _check_first(self) -> bool:
         """With restarts (a small model and a check): run the check before the model's first step. When it fails,
         the run ends as soon as a change makes it pass — a small model asked for its final answer then often
-        writes something else, and breaks what passed — and a final answer before then counts as a failure."""
+        writes something else, and breaks what passed — and a final answer before then counts as a failure.
+        Its time bounds the later checks' (`stuck_after`)."""
         command = self.config.check_command
         if self.restarts is None or not command:
             return False
         check = self._check(command)
+        self.check_timeout = stuck_after(check.seconds)
         if not check.passed:
             self.restarts.report = check.report
             self.emit(Notice(text="the check fails before any change: the run ends when a change makes it pass"))
@@ -383,7 +386,7 @@ class Agent:
         return check.report
 
     def _check(self, command: str) -> CheckResult:
-        check = run_check(command, self.ctx)
+        check = run_check(command, self.ctx, timeout=self.check_timeout)
         self.steering.failed_check = None if check.passed else command
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check
