@@ -28,8 +28,9 @@ from ..tools.base import Gate, Tool, ToolContext
 from ..tools.fileio import copy_watch
 from ..tools.salvage import salvage
 from .autocheck import CHECK_TIMEOUT, FILE_TOOLS, CheckResult, run_check, stuck_after
+from .echo import echo_watch
 from .interrupt import unanswered_results
-from .protocol import COPYING, Outcome, ToolProtocol
+from .protocol import COPYING, ECHOED, ECHOING, Outcome, ToolProtocol
 from .restarts import Restarts
 from .runner import ToolRunner
 from .steering import Steering
@@ -41,6 +42,7 @@ CUT_NOTES = {"repetition": "Your reply degenerated into repeating the same text 
                            "without long repeated lines.",
              "length": "Your reply was too long and was cut off at the output limit before it was complete. Write "
                        "shorter code: only what the tests need, without copying the tests.",
+             ECHOING: ECHOED,
              COPYING: "Your reply was copying the test file into the code file, so it was cut off. Write the code "
                       "that the tests import and call, not the tests."}
 
@@ -108,6 +110,7 @@ class Agent:
         self.solved = False  # a change made the check pass that failed when the request came in
         self.check_timeout = CHECK_TIMEOUT  # shorter once the check's run before the first step shows it is quick
         self._copy_watch: tuple[tuple[str, ...], Callable[[str], bool] | None] | None = None  # (targets, watch)
+        self._echo_watch: tuple[str, Callable[[str], bool] | None] | None = None  # (request, watch)
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -215,15 +218,19 @@ class Agent:
         return self.protocol.write_call(path, kept[0])
 
     def _watch(self) -> dict[str, Callable[[str], bool]]:
-        """With protected tests: cut a reply as soon as it is copying the tests into the code (`copy_watch`). Built
-        once per set of target files: the protected tests it reads cannot change under the run."""
+        """With protected tests (the small profiles): cut a reply as soon as it is copying the tests into the code
+        (`copy_watch`, built once per set of target files: the protected tests cannot change under the run), or, in
+        the `whole` protocol, repeating the request's text (`echo_watch`, built once per request)."""
         if not self.ctx.protect_tests:
             return {}
         targets = tuple(self.steering.targets)
         if self._copy_watch is None or self._copy_watch[0] != targets:
             self._copy_watch = (targets, copy_watch(list(targets), self.ctx.workspace))
-        copying = self._copy_watch[1]
-        return {COPYING: copying} if copying else {}
+        request = str(self.request.get("content") or "") if self.request and self.protocol.mode == "whole" else ""
+        if self._echo_watch is None or self._echo_watch[0] != request:
+            self._echo_watch = (request, echo_watch(request) if request else None)
+        watches = {COPYING: self._copy_watch[1], ECHOING: self._echo_watch[1]}
+        return {reason: hit for reason, hit in watches.items() if hit}
 
     def _forced_writes(self) -> list[str]:
         """With `force_writes`, while the check fails and the files to change are known: those files, which the

@@ -26,6 +26,9 @@ CUT_OFF = ("Your reply reached the output limit before its tool call was complet
 COPYING = "copying_tests"  # the finish reason of a reply cut off because it was copying the test file
 COPIED = ("Your reply was copying the test file into the code file, so it was cut off and nothing was written. "
           "The tests stay where they are; write the code they import and call.")
+ECHOING = "echoing_task"  # the finish reason of a reply cut off because it was repeating the task's text
+ECHOED = ("Your reply was repeating the task's text instead of answering it, so it was cut off and nothing was "
+          "written. Reply with the path of the file to change on one line, then its complete code in one fenced block.")
 EMPTY_REPLY = ("Your reply was empty. Either call one tool, or answer the user in plain text "
                "if the task is complete.")
 
@@ -72,6 +75,8 @@ class ToolProtocol:
             return [], REPETITION
         if response.finish_reason == COPYING:
             return [], COPIED
+        if response.finish_reason == ECHOING:
+            return [], ECHOED
         if not response.text.strip():
             return [], EMPTY_REPLY
         params = dict(self.params)
