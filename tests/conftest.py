@@ -69,7 +69,9 @@ def hame(state_dir: Path):
 def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, *flags: str,
                     profile: str = "small-local", env: dict | None = None):
     """The real CLI with a small-model profile, its model a FakeOpenAI server playing `replies`; returns
-    (CompletedProcess, server)."""
+    (CompletedProcess, server). Plain retries are off unless `env` sets `HAME_PLAIN_RETRIES` ("" for the profile's
+    default): most tests here are about what a noted restart tells the model."""
+    env = {"HAME_PLAIN_RETRIES": "0", **(env or {})}
     from .fakes.openai_server import FakeOpenAI
 
     (tmp_path / "xdg" / "hame").mkdir(parents=True, exist_ok=True)

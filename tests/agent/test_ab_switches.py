@@ -55,6 +55,16 @@ def test_plain_retries_resend_the_first_request_unchanged(tmp_path: Path, hame) 
     assert [req.get("temperature") for req in srv.requests] == [0.2, 0.3, 0.4, 0.5]
 
 
+def test_the_small_profiles_retry_plainly_by_default(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    wrong = reply(json.dumps({"name": "write_file", "arguments": {
+        "path": "greet.py", "content": "def greet(name):\n    return 'Hi, ' + name\n"}}))
+    r, srv = run_small_model(hame, tmp_path, ws, [wrong, reply(FIXED)], PROMPT, "--check", "python -m pytest -q",
+                             env={"HAME_PLAIN_RETRIES": ""})
+    assert r.returncode == 0, r.stderr
+    assert srv.requests[1]["messages"] == srv.requests[0]["messages"] and srv.requests[1]["temperature"] == 0.3
+
+
 def test_a_bad_plain_retries_value_is_a_clear_error(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", FILES)
     r, srv = run_small_model(hame, tmp_path, ws, [reply(FIXED)], PROMPT, env={"HAME_PLAIN_RETRIES": "lots"})

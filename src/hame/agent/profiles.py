@@ -35,12 +35,14 @@ class Profile:
 
 
 FRONTIER = Profile("default")
+# Plain retries: the same solves as noted restarts alone on both small models, with far fewer prompt tokens
+# processed (the retry's prompt is all in the KV cache) and a better pass rate a try (bench/RESULTS.md, session 8)
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
                       system_prompt="system_small.md", number_lines=False, guess_check=True, restarts=True,
-                      fix_writes=True, resample=True)
+                      fix_writes=True, resample=True, plain_retries=12)
 # Below 2B parameters a model writes worse code inside a JSON string: in constrained mode the 0.5B wrote stubs
 # or junk in 85 % of its writes (153 of 180), in `whole` mode 16 % (bench/RESULTS.md, session 3); the 1.5B solved
 # the same 8 of 20 tasks either way, with 27 % fewer output tokens and 11 % less time a task in `whole` (session 6)
