@@ -137,3 +137,21 @@ def test_a_task_gets_the_same_workspace_path_every_run_unless_another_bench_hold
     assert again == ws and not any(ws.iterdir())  # released: reused, emptied
     other_lock.write_text("999999999")  # a bench killed while it held the name
     assert claim_workspace("leap", tmp_path)[0] == other
+
+
+def test_the_bench_runs_agents_without_prompt_caches_saved_by_earlier_runs(tmp_path: Path, monkeypatch) -> None:
+    """A task's first prompt is the same in every run, so a cache saved by an earlier run would skip its prefill."""
+    from hame.bench.worker import BenchConfig, agent_env
+    from hame.errors import UsageError
+    from hame.providers.local_provider import saved_prompts_dir
+
+    monkeypatch.delenv("HAME_PROMPT_CACHE", raising=False)
+    monkeypatch.setenv("HAME_CACHE_DIR", str(tmp_path / "cache"))
+    assert saved_prompts_dir() == tmp_path / "cache" / "kv-cache"  # a user's runs share them
+    env = agent_env(BenchConfig(model="local", run_dir=str(tmp_path), python="python"), tmp_path / "state")
+    assert env["HAME_PROMPT_CACHE"] == "off"
+    monkeypatch.setenv("HAME_PROMPT_CACHE", env["HAME_PROMPT_CACHE"])
+    assert saved_prompts_dir() is None
+    monkeypatch.setenv("HAME_PROMPT_CACHE", "sometimes")
+    with pytest.raises(UsageError, match="HAME_PROMPT_CACHE='sometimes': use on or off"):
+        saved_prompts_dir()

@@ -181,6 +181,7 @@ def model_for(spec: str, task: Task, n: int, home: Path) -> str:
 
 def agent_env(cfg: BenchConfig, state: Path) -> dict[str, str]:
     env = {**os.environ, "HAME_STATE_DIR": str(state)}
+    env.setdefault("HAME_PROMPT_CACHE", "off")  # a task's prompt is the same in every run: no cache from the last
     env["PATH"] = os.path.dirname(cfg.python) + os.pathsep + env.get("PATH", "")
     return env
 

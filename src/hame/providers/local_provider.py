@@ -3,16 +3,18 @@ started on 127.0.0.1, spoken to through the same OpenAI-compatible provider as a
 
 Main requests use slot 0 and side requests (summaries, subagents) slot 1, so they never evict the main
 conversation's KV cache. The KV cache of the stable prefix is saved after a run's first request and restored
-at the next cold start (keyed by model + prefix hash), so a new run does not re-process the whole prefix."""
+at the next cold start (keyed by model + prefix hash), so a new run does not re-process the whole prefix;
+`HAME_PROMPT_CACHE=off` turns that off (the bench does, so no task starts with a cache an earlier run left)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import HameError
+from ..errors import HameError, UsageError
 from ..messages import ModelResponse
 from ..session.transcript import cache_dir
 from .base import ModelRequest, TextCallback
@@ -82,8 +84,18 @@ def open_local(name: str, notice: Callable[[str], None], context_window: int, th
     spec = MODELS.get(name)
     window = min(context_window, spec.ctx) if spec else context_window
     server = LocalServer.start(path, ctx_size=window, threads=threads, parallel=2, log=notice,
-                               slot_dir=cache_dir() / "kv-cache")
+                               slot_dir=saved_prompts_dir())
     return LocalModel(server, Path(name).stem if not spec else name, notice, window)
+
+
+def saved_prompts_dir() -> Path | None:
+    """Where prompt caches are saved between runs, or None when `HAME_PROMPT_CACHE` is off."""
+    value = os.environ.get("HAME_PROMPT_CACHE", "").strip().lower()
+    if value in ("off", "0", "false", "no"):
+        return None
+    if value not in ("", "on", "1", "true", "yes"):
+        raise UsageError(f"HAME_PROMPT_CACHE={value!r}: use on or off")
+    return cache_dir() / "kv-cache"
 
 
 def _progress(notice: Callable[[str], None]) -> Callable[[str, int, int], None]:
