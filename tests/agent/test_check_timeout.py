@@ -47,6 +47,6 @@ def test_an_endless_loop_in_the_models_code_costs_a_short_check_not_300_s(tmp_pa
     result = agent.run("make test_m.py pass")
     assert result.stop_reason == "completed", result.error
     assert (ws / "m.py").read_text() == "def f():\n    return 1\n"
-    assert agent.check_timeout == 10
+    assert agent.check_timeout == 20  # killed once: doubled, in case the suite is only slow
     requests = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
     assert len(requests) == 2 and "killed after 10s: does the code loop forever?" in json.dumps(requests[1]["messages"])

@@ -24,6 +24,7 @@ class CheckResult:
     passed: bool
     report: str  # what the model sees
     seconds: float = 0.0
+    timed_out: bool = False
 
 
 def stuck_after(baseline_s: float) -> int:
@@ -44,4 +45,5 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
         return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.",
                            seconds)
     body = clip(digest(res.output) or res.output.strip(), max_chars, head_share=0.6).text
-    return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds)
+    return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds,
+                       res.timed_out)

@@ -367,7 +367,7 @@ class Agent:
         """With restarts (a small model and a check): run the check before the model's first step. When it fails,
         the run ends as soon as a change makes it pass — a small model asked for its final answer then often
         writes something else, and breaks what passed — and a final answer before then counts as a failure.
-        Its time bounds the later checks' (`stuck_after`)."""
+        Its time bounds the later checks' (`stuck_after`), doubled after each check that runs out of it."""
         command = self.config.check_command
         if self.restarts is None or not command:
             return False
@@ -394,6 +394,8 @@ class Agent:
 
     def _check(self, command: str) -> CheckResult:
         check = run_check(command, self.ctx, timeout=self.check_timeout)
+        if check.timed_out:  # a slow suite, not a loop, loses one check: the next gets twice as long
+            self.check_timeout = min(CHECK_TIMEOUT, 2 * self.check_timeout)
         self.steering.failed_check = None if check.passed else command
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check
