@@ -10,7 +10,7 @@ from . import messages as msg
 from .agent.delegate import DelegateConfig, Delegator
 from .agent.limits import Budget, Meter, Price
 from .agent.loop import Agent, LoopConfig, RunResult
-from .agent.profiles import Profile, env_count, env_switch, named_profile, profile_for, with_overrides
+from .agent.profiles import Profile, named_profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
 from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
@@ -35,6 +35,7 @@ from .session import resume as resume_mod
 from .session.state import SessionState
 from .session.store import SessionFiles, find_session
 from .session.transcript import Transcript, state_dir
+from .switches import env_count, env_switch
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
 from .tools.delegate import Delegate

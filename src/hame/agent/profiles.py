@@ -3,7 +3,6 @@ and keep a strong one unconstrained."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, replace
 
@@ -72,32 +71,6 @@ def _billions(name: str) -> float:
 
 def with_overrides(profile: Profile, **overrides: object) -> Profile:
     return replace(profile, **{k: v for k, v in overrides.items() if v is not None})
-
-
-def env_switch(name: str) -> bool | None:
-    """An on/off environment variable that overrides a profile's setting for A/B benchmarks (None when unset)."""
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return None
-    if value in ("1", "on", "true", "yes"):
-        return True
-    if value in ("0", "off", "false", "no"):
-        return False
-    from ..errors import UsageError
-
-    raise UsageError(f"{name}={value!r}: use on or off")
-
-
-def env_count(name: str) -> int | None:
-    """A non-negative integer environment variable that overrides a profile's setting (None when unset)."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        from ..errors import UsageError
-
-        raise UsageError(f"{name}={value!r}: use a whole number, 0 or more")
-    return int(value)
 
 
 def named_profile(name: str) -> Profile:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import HameError, UsageError
+from ..errors import HameError
 from ..messages import ModelResponse
 from ..session.transcript import cache_dir
+from ..switches import env_switch
 from .base import ModelRequest, TextCallback
 from .local import LocalServer
 from .model_store import MODELS, best_installed, ensure_model
@@ -90,12 +90,7 @@ def open_local(name: str, notice: Callable[[str], None], context_window: int, th
 
 def saved_prompts_dir() -> Path | None:
     """Where prompt caches are saved between runs, or None when `HAME_PROMPT_CACHE` is off."""
-    value = os.environ.get("HAME_PROMPT_CACHE", "").strip().lower()
-    if value in ("off", "0", "false", "no"):
-        return None
-    if value not in ("", "on", "1", "true", "yes"):
-        raise UsageError(f"HAME_PROMPT_CACHE={value!r}: use on or off")
-    return cache_dir() / "kv-cache"
+    return None if env_switch("HAME_PROMPT_CACHE") is False else cache_dir() / "kv-cache"
 
 
 def _progress(notice: Callable[[str], None]) -> Callable[[str, int, int], None]:
