@@ -97,6 +97,21 @@ def test_the_copy_watch_reads_fenced_and_json_replies_and_spares_real_code(tmp_p
     assert copy_watch(["greet_test.py"], ws) is None and copy_watch(["other/none.py"], ws) is None
 
 
+
+def test_the_copy_watch_judges_the_block_being_written(tmp_path: Path) -> None:
+    from hame.tools.fileio import copy_watch
+
+    ws = make_workspace(tmp_path / "ws", FILES, git=False)
+    copying = copy_watch(["greet.py"], ws)
+    assert copying is not None
+    code = "".join(f"def greet_{i}(name):\n    return 'Hello number {i}, ' + name\n\n" for i in range(12))
+    copy = TESTS + TESTS.replace("class GreetTest", "class MoreTests")  # 16 long lines of the tests
+    assert not copying(f"greet.py\n```python\n{code}{copy}")  # one block: 16 of its 40 long lines are copied
+    assert copying(f"greet.py\n```python\n{code}```\n\n```python\n{copy}")  # a second block that is a copy
+    assert copying(f"greet.py\n```python\n{FIXED}```\n\ngreet_test.py\n```python\nimport")  # labelled a test
+    assert not copying(f"greet.py\n```python\n{FIXED}```\n\ngreet_test.py\n")  # no block begun yet
+
+
 def test_verses_the_tests_also_expect_are_code_not_a_copy(tmp_path: Path) -> None:
     from hame.tools.fileio import copied_tests, copy_watch
 
@@ -139,3 +154,19 @@ def test_a_whole_file_block_holding_the_solution_and_the_tests_is_written_withou
     records = [json.loads(line) for line in Path(json.loads(r.stdout)["transcript"]).read_text().splitlines()]
     result = next(rec["output"] for rec in records if rec["type"] == "tool_result")
     assert "hame dropped the test code you copied into greet.py (class GreetTest, the test imports)" in result
+
+
+
+def test_a_whole_file_written_before_the_reply_begins_the_test_file_is_kept(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    text = f"greet.py\n```python\n{FIXED}```\n\ngreet_test.py\n```python\n{TESTS * 3}```\n"  # streamed in 3 pieces
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(text)], PROMPT, "--check", CHECK, "--tool-protocol", "whole")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and (ws / "greet.py").read_text() == FIXED  # one reply, no retry
+    assert (ws / "greet_test.py").read_text() == TESTS and len(srv.requests) == 1
+    records = [json.loads(line) for line in Path(out["transcript"]).read_text().splitlines()]
+    turn = next(rec for rec in records if rec["type"] == "assistant")
+    assert turn["finish_reason"] == "copying_tests" and turn["text"].count("class GreetTest") < 3  # cut early
+    notes = [rec["text"] for rec in records if rec["type"] == "notice"]
+    assert any("what it wrote whole before is kept: greet.py" in n for n in notes)

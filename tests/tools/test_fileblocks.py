@@ -1,4 +1,4 @@
-from hame.tools.fileblocks import UNLABELLED, FileBlock, file_blocks
+from hame.tools.fileblocks import UNLABELLED, FileBlock, file_blocks, open_block
 
 
 def test_path_line_then_fence() -> None:
@@ -36,3 +36,11 @@ def test_a_fenced_path_followed_by_the_code_and_a_closing_fence() -> None:
     both = "```\nhangman.py\n```\n```python\nclass Hangman:\n    pass\n```"  # the code fenced too: its label
     assert file_blocks(both)[0] == [FileBlock("hangman.py", "class Hangman:\n    pass\n")]
     assert file_blocks("```\nhangman.py\n```\nclass Hangman:\n    pass\n")[0] == []  # never closed: not a file
+
+
+def test_the_block_a_reply_is_still_writing() -> None:
+    done = "a.py\n```python\nx = 1\n```\n\n"
+    assert open_block(done) is None and open_block("Some prose.") is None
+    assert open_block(done + "a_test.py\n```python\nimport unittest\n") == FileBlock("a_test.py", "import unittest\n")
+    assert open_block(done + "```b.py\ny = 2\nz") == FileBlock("b.py", "y = 2\nz\n")
+    assert open_block("```\nimport os\n") == FileBlock("", "import os\n")  # no label yet

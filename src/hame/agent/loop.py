@@ -25,7 +25,7 @@ from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tools.base import Gate, Tool, ToolContext
-from ..tools.fileio import copy_watch
+from ..tools.fileio import TEST_NAME, copy_watch
 from ..tools.salvage import salvage
 from .autocheck import CHECK_TIMEOUT, FILE_TOOLS, CheckResult, run_check, stuck_after
 from .echo import echo_watch
@@ -140,7 +140,7 @@ class Agent:
                 response = self._call_model()
                 calls, problem = self.protocol.calls_of(response)
                 if problem and response.finish_reason == COPYING and (kept := self._salvaged(response)):
-                    calls, problem = [kept], None
+                    calls, problem = kept, None
                 if problem:
                     if not (self.restarts and response.finish_reason in CUT_NOTES and self.restarts.left()):
                         failures += 1  # (a cut reply is a failed try, and starts a fresh one, with restarts left)
@@ -206,16 +206,25 @@ class Agent:
         self.emit(Notice(text="unusable replies in a row: starting a fresh attempt"))
         return True
 
-    def _salvaged(self, response: ModelResponse) -> ToolCall | None:
-        """A reply cut off because it was copying the tests may hold a whole solution before the copy: the write
-        it had begun, without the test code (`tools/salvage.py`), when that still defines what the tests import."""
+    def _salvaged(self, response: ModelResponse) -> list[ToolCall]:
+        """A reply cut off because it was copying the tests may hold a whole solution before the copy: the files
+        it had written whole before it began the copy (`whole`: the 1.5B's house wrote its verses, then began
+        `house_test.py`), or else the write it had begun, without the test code (`tools/salvage.py`), when that
+        still defines what the tests import. The writes go through write_file's guards like any other."""
+        closed = [c for c in self.protocol.closed_writes(response.text)
+                  if not TEST_NAME.search(str(c.arguments.get("path", "")))]
+        if closed:
+            paths = ", ".join(str(c.arguments["path"]) for c in closed)
+            self.emit(Notice(text=f"the reply was cut when it began copying the tests; what it wrote whole before "
+                                  f"is kept: {paths}"))
+            return closed
         call = self.protocol.cut_write(response.text)
         path = str(call.arguments.get("path", "")) if call else ""
         kept = salvage(path, str(call.arguments.get("content", "")), self.ctx.workspace) if call and path else None
         if kept is None:
-            return None
+            return []
         self.emit(Notice(text=f"the reply copying the tests was cut; the code it wrote before them is kept. {kept[1]}"))
-        return self.protocol.write_call(path, kept[0])
+        return [self.protocol.write_call(path, kept[0])]
 
     def _watch(self) -> dict[str, Callable[[str], bool]]:
         """With protected tests (the small profiles): cut a reply as soon as it is copying the tests into the code

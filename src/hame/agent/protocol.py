@@ -96,7 +96,7 @@ class ToolProtocol:
         file block left open (`whole`), or the write_file call's JSON string left open (`text`, `constrained`)."""
         if self.mode == "whole":
             blocks, _ = file_blocks(_outside_calls(text.rsplit("\n", 1)[0] + "\n```\n"), self.default_path)
-            return self.write_call(blocks[0].path, blocks[0].content) if blocks else None
+            return self.write_call(blocks[-1].path, blocks[-1].content) if blocks else None
         if self.mode == "native" or f'"{WRITE_TOOL}"' not in text:
             return None
         try:  # the lenient reader closes the string and the objects the cut left open
@@ -108,6 +108,12 @@ class ToolProtocol:
             return None
         content = str(args.get("content", ""))
         return self.write_call(args["path"], content[:content.rfind("\n") + 1])
+
+    def closed_writes(self, text: str) -> list[ToolCall]:
+        """`whole`: the file blocks a reply cut off while it streamed had closed before the cut, as writes."""
+        if self.mode != "whole":
+            return []
+        return [self.write_call(b.path, b.content) for b in file_blocks(_outside_calls(text))[0]]
 
     @staticmethod
     def write_call(path: str, content: str) -> ToolCall:

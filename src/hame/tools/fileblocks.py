@@ -62,6 +62,24 @@ def file_blocks(text: str, default: str | None = None) -> tuple[list[FileBlock],
     return blocks, (UNLABELLED if unlabelled and not blocks else None)
 
 
+def open_block(text: str) -> FileBlock | None:
+    """The fenced block a reply is still writing when it ends (a streaming reply, or one cut off): its label (""
+    when it has none) and its content so far; None when the text is not inside a block."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        end = _closing(lines, i + 1, m.group(1))
+        if end is None:
+            return FileBlock(_label(m.group(2), m.group(3)) or _label_above(lines, i) or "",
+                             "\n".join(lines[i + 1:]) + "\n")
+        i = end + 1
+    return None
+
+
 def _closing(lines: list[str], start: int, fence: str) -> int | None:
     for j in range(start, len(lines)):
         if lines[j].strip() == fence:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import ToolError
 from .base import FileView, ToolContext
+from .fileblocks import open_block
 from .guards import destructive_write
 from .syntax import new_syntax_errors
 
@@ -94,13 +95,19 @@ def copy_watch(targets: list[str], workspace: Path) -> Callable[[str], bool] | N
     """For a streaming reply: True once it is mostly writing lines of the test files beside `targets` (the code
     files to change) — the write will be refused (`copied_tests`), so the rest of the reply (the 1.5B spent 150 s
     on one copy of hangman's tests) need not be waited for. JSON escapes are undone first, so a constrained
-    write_file call is read like a fenced block. None when there are no such tests."""
+    write_file call is read like a fenced block. A reply that wrote a whole file and then began a second block
+    (the 1.5B's house: its verses, then `house_test.py` and the tests) is judged by the block it is writing, and
+    cut as soon as that block is labelled with a test file. None when there are no such tests."""
     known = {line for rel in targets if not TEST_NAME.search(rel) for _, lines in test_lines_near(rel, workspace)
              for line in lines if len(line) >= LONG_LINE}
     if not known:
         return None
 
     def copying(text: str) -> bool:
+        block = open_block(text)
+        if block and TEST_NAME.search(block.path):
+            return True
+        text = block.content if block else text
         lines = _long_lines(text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t"))
         copied = sum(line in known for line in lines)
         return copied >= WATCH_LINES and copied >= COPIED_SHARE * len(lines)
