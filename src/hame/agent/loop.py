@@ -109,6 +109,7 @@ class Agent:
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
         self.solved = False  # a change made the check pass that failed when the request came in
         self.check_timeout = CHECK_TIMEOUT  # shorter once the check's run before the first step shows it is quick
+        self.stuck_timeout = CHECK_TIMEOUT  # ... what that run gave (`stuck_after`), before any check ran out of it
         self._copy_watch: tuple[tuple[str, ...], Callable[[str], bool] | None] | None = None  # (targets, watch)
         self._echo_watch: tuple[str, Callable[[str], bool] | None] | None = None  # (request, watch)
 
@@ -376,12 +377,12 @@ class Agent:
         """With restarts (a small model and a check): run the check before the model's first step. When it fails,
         the run ends as soon as a change makes it pass — a small model asked for its final answer then often
         writes something else, and breaks what passed — and a final answer before then counts as a failure.
-        Its time bounds the later checks' (`stuck_after`), doubled after each check that runs out of it."""
+        Its time bounds the later checks' (`stuck_after`); after a check that runs out of it, twice that, once."""
         command = self.config.check_command
         if self.restarts is None or not command:
             return False
         check = self._check(command)
-        self.check_timeout = stuck_after(check.seconds)
+        self.check_timeout = self.stuck_timeout = stuck_after(check.seconds)
         if not check.passed:
             self.restarts.report = check.report
             self.emit(Notice(text="the check fails before any change: the run ends when a change makes it pass"))
@@ -403,8 +404,9 @@ class Agent:
 
     def _check(self, command: str) -> CheckResult:
         check = run_check(command, self.ctx, timeout=self.check_timeout)
-        if check.timed_out:  # a slow suite, not a loop, loses one check: the next gets twice as long
-            self.check_timeout = min(CHECK_TIMEOUT, 2 * self.check_timeout)
+        if check.timed_out:  # a slow suite, not a loop, loses one check: the later ones get twice as long — not
+            # more: the 1.5B's nth-prime wrote three slow programs in a row and waited 60 + 120 + 240 s of its 600
+            self.check_timeout = min(CHECK_TIMEOUT, 2 * self.stuck_timeout)
         self.steering.failed_check = None if check.passed else command
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from ..errors import Fatal
+from ..switches import env_switch
 
 DRAFT_MAX = 8  # tokens a draft model proposes at a time
 MAX_THREADS = 8  # token generation is memory-bound; more threads rarely help and often hurt
@@ -197,6 +198,7 @@ def _params(xllamacpp: Any, model_path: Path, ctx_size: int, threads: int, paral
     p.n_ctx = ctx_size * parallel  # llama.cpp splits n_ctx evenly across the slots
     p.cpuparams.n_threads = threads
     p.cpuparams_batch.n_threads = max(threads, default_batch_threads())
+    p.flash_attn_type = _flash_attn(xllamacpp)
     p.hostnames = ["127.0.0.1"]
     p.port = 0  # ephemeral
     p.endpoint_slots = True
@@ -205,6 +207,20 @@ def _params(xllamacpp: Any, model_path: Path, ctx_size: int, threads: int, paral
     if slot_dir is not None:
         p.slot_save_path = str(slot_dir.resolve()) + os.sep  # llama.cpp joins path + filename without a separator
     return p
+
+
+def _flash_attn(xllamacpp: Any) -> Any:
+    """Flash attention off when llama.cpp has only the CPU, unless `HAME_FLASH_ATTN` says otherwise. Measured on one
+    core at a 2,738-token context (bench/RESULTS.md, session 9): without it the 0.5B decodes 30.3 tokens/s instead
+    of 19.2, the 1.5B 16.9 instead of 14.1, for 5-11 % slower prompt reading. With a GPU, llama.cpp decides."""
+    kinds = xllamacpp.llama_flash_attn_type
+    switch = env_switch("HAME_FLASH_ATTN")
+    if switch is not None:
+        return kinds.LLAMA_FLASH_ATTN_TYPE_ENABLED if switch else kinds.LLAMA_FLASH_ATTN_TYPE_DISABLED
+    cpu = xllamacpp.ggml_backend_dev_type.GGML_BACKEND_DEVICE_TYPE_CPU
+    if all(device.get("type") == cpu for device in xllamacpp.get_device_info()):
+        return kinds.LLAMA_FLASH_ATTN_TYPE_DISABLED
+    return kinds.LLAMA_FLASH_ATTN_TYPE_AUTO
 
 
 def _draft(xllamacpp: Any, p: Any, draft_model: Path, threads: int, draft_max: int) -> None:
