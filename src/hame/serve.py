@@ -23,7 +23,7 @@ def serve_main(argv: list[str]) -> int:
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     p.add_argument("--ctx-size", type=int, default=16384, help="tokens of context per slot (default 16384)")
     p.add_argument("--parallel", type=int, default=2, help="server slots (default 2)")
-    p.add_argument("--threads", type=int, help="generation threads (default: free CPUs - 1)")
+    p.add_argument("--threads", type=int, help="generation threads (default: HAME_THREADS, else CPUs - 1)")
     a = p.parse_args(argv)
     name = a.model.removeprefix("local:") or best_installed()
     path = ensure_model(name, cache_dir() / "models")

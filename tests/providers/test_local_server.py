@@ -81,8 +81,21 @@ def test_slot_save_and_restore(server: LocalServer) -> None:
     assert server.restore_slot(1, "never-saved.kv") is None
 
 
-def test_default_threads_leave_a_core_free() -> None:
+def test_default_threads_leave_a_core_free(monkeypatch) -> None:
+    monkeypatch.delenv("HAME_THREADS", raising=False)
     assert default_threads() == max(1, min(usable_cpus() - 1, 8))
+
+
+def test_hame_threads_sets_the_generation_threads(monkeypatch) -> None:
+    from hame.errors import UsageError
+
+    monkeypatch.setenv("HAME_THREADS", "3")
+    assert default_threads() == 3
+    monkeypatch.setenv("HAME_THREADS", "0")  # 0: the default
+    assert default_threads() == max(1, min(usable_cpus() - 1, 8))
+    monkeypatch.setenv("HAME_THREADS", "two")
+    with pytest.raises(UsageError, match="HAME_THREADS"):
+        default_threads()
 
 
 def test_quiet_on_stdout_and_stderr_and_stop_closes_the_port(model_path: Path) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from ..errors import Fatal
-from ..switches import env_switch
+from ..switches import env_count, env_switch
 
 DRAFT_MAX = 8  # tokens a draft model proposes at a time
 MAX_THREADS = 8  # token generation is memory-bound; more threads rarely help and often hurt
@@ -54,14 +54,16 @@ def usable_cpus() -> int:
 
 
 def default_threads() -> int:
-    """Generation threads: every usable CPU but one, so the agent, its tools and the OS keep a core.
+    """Generation threads: `HAME_THREADS` when set, else every usable CPU but one, so the agent, its tools and the
+    OS keep a core.
 
     Measured on a 2-CPU box with Qwen2.5-Coder-0.5B: idle, 2 threads gave 26-51 tok/s and 1 thread ~39;
     with one core busy, 2 threads collapsed to 3-24 tok/s (llama.cpp threads spin at a barrier waiting for the
-    preempted one) while 1 thread held ~30-37. Prompt processing keeps all CPUs (see `default_batch_threads`),
-    since the agent is idle while the prompt is read.
+    preempted one) while 1 thread held ~30-37. With the 1.5B on an idle 2-CPU box, 2 threads decoded 19.4 tok/s
+    against 13.3 for one (bench/RESULTS.md, session 10): `HAME_THREADS=2` is for a machine that does nothing else.
+    Prompt processing keeps all CPUs (see `default_batch_threads`), since the agent is idle while the prompt is read.
     """
-    return max(1, min(usable_cpus() - 1, MAX_THREADS))
+    return env_count("HAME_THREADS") or max(1, min(usable_cpus() - 1, MAX_THREADS))
 
 
 def default_batch_threads() -> int:
