@@ -105,7 +105,7 @@ class Run:
         return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
                               context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"),
                               focus=env_switch("HAME_FOCUS_REPAIR"), plain_retries=env_count("HAME_PLAIN_RETRIES"),
-                              attach_tests=env_switch("HAME_ATTACH_TESTS"),
+                              attach_tests=env_switch("HAME_ATTACH_TESTS"), error_hints=env_switch("HAME_ERROR_HINTS"),
                               repo_map_tokens=0 if env_switch("HAME_REPO_MAP") is False else None)
 
     def _provider(self, provider: str, name: str) -> Provider:
@@ -143,7 +143,7 @@ class Run:
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
                             restarts=p.restarts, resample=p.resample, force_writes=p.force_writes,
-                            focus=p.focus, plain_retries=p.plain_retries)
+                            focus=p.focus, plain_retries=p.plain_retries, error_hints=p.error_hints)
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),

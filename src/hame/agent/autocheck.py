@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from ..context.clip import clip
+from ..context.error_hints import with_hints
 from ..context.pytest_report import digest
 from ..permissions.sandbox import run_command
 from ..tools.base import ToolContext
@@ -33,7 +34,10 @@ def stuck_after(baseline_s: float) -> int:
     return int(min(CHECK_TIMEOUT, max(STUCK_FLOOR, STUCK_FACTOR * baseline_s)))
 
 
-def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, max_chars: int = 3000) -> CheckResult:
+def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, max_chars: int = 3000,
+              hints: bool = False) -> CheckResult:
+    """Run the check; a failure's report is told briefly, and with `hints` followed by one-line explanations of
+    the Python errors it shows (context/error_hints.py)."""
     start = time.monotonic()
     res = run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
                       workspace=ctx.workspace, network=ctx.network)
@@ -45,5 +49,6 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
         return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.",
                            seconds)
     body = clip(digest(res.output) or res.output.strip(), max_chars, head_share=0.6).text
+    body = with_hints(body) if hints else body
     return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds,
                        res.timed_out)

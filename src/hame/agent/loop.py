@@ -67,6 +67,7 @@ class LoopConfig:
     force_writes: bool = False  # while the check fails, the reply must write one of the files to change
     focus: bool = False  # restarts: after a near miss, ask for only the definitions to fix (tools/splice.py)
     plain_retries: int = 0  # restarts: retry the first request unchanged this many times first (a new sample)
+    error_hints: bool = False  # a failing check's report explains the Python errors it shows (context/error_hints.py)
 
 
 @dataclass
@@ -403,7 +404,7 @@ class Agent:
         return check.report
 
     def _check(self, command: str) -> CheckResult:
-        check = run_check(command, self.ctx, timeout=self.check_timeout)
+        check = run_check(command, self.ctx, timeout=self.check_timeout, hints=self.config.error_hints)
         if check.timed_out:  # a slow suite, not a loop, loses one check: the later ones get twice as long — not
             # more: the 1.5B's nth-prime wrote three slow programs in a row and waited 60 + 120 + 240 s of its 600
             self.check_timeout = min(CHECK_TIMEOUT, 2 * self.stuck_timeout)

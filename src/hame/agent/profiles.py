@@ -31,6 +31,7 @@ class Profile:
     force_writes: bool = False  # while the check fails, each reply must write one of the files to change
     focus: bool = False  # restarts: after a near miss, ask for only the functions to fix (tools/splice.py)
     plain_retries: int = 0  # restarts: retry the first request unchanged this many times before noted restarts
+    error_hints: bool = False  # a failing check's report explains common Python errors (context/error_hints.py)
 
 
 FRONTIER = Profile("default")

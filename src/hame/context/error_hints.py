@@ -1,0 +1,91 @@
+"""One-line explanations of common Python errors in a failing check's report, for a weak model.
+
+Shown a failure, the 1.5B often writes a new version with the same mistake: none of complex-numbers' tries ever
+handled `5 + ComplexNumber(1, 2)` although the report said `unsupported operand type(s) for +: 'int' and
+'ComplexNumber'`. With a line that says what Python does there (calls the reflected `__radd__`), its versions came
+much closer: a median of 8 tests failing instead of 18 (bench/RESULTS.md, session 10). The rules are about Python,
+never about a task: each reads an error line pytest prints and says what usually causes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+REFLECTED = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__", "//": "__rfloordiv__",
+             "%": "__rmod__", "** or pow()": "__rpow__", "@": "__rmatmul__"}
+NUMBER = r"(?:int|float)"
+BUILTIN = frozenset({"int", "float", "str", "list", "dict", "tuple", "set", "bool", "bytes", "NoneType", "function",
+                     "module", "type", "generator"})
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]
+
+
+def _number_left(m: re.Match[str]) -> str:
+    op, cls = m.group(1), m.group(2)
+    method = REFLECTED.get(op, "the reflected method")
+    shown = "**" if op == "** or pow()" else op
+    return (f"`5 {shown} {cls}(...)`, with a plain number on the left, makes Python call the reflected method "
+            f"{cls}.{method}(self, other): define it, and let the operators accept an int or a float as `other`.")
+
+
+def _number_right(m: re.Match[str]) -> str:
+    op, cls = m.group(1), m.group(2)
+    shown = "**" if op == "** or pow()" else op
+    return (f"`{cls}(...) {shown} 5` fails: the operator method of {cls} must also accept a plain int or float as "
+            f"`other`.")
+
+
+def _number_attribute(m: re.Match[str]) -> str:
+    kind, attr = m.group(1), m.group(2)
+    return (f"A plain {kind} reached code that reads `.{attr}` as if it were an instance of your class: where a "
+            f"plain number can come in (an operator's `other`, a reflected method's operand), handle int and "
+            f"float too.")
+
+
+def _missing_attribute(m: re.Match[str]) -> str | None:
+    cls, attr = m.group(1), m.group(2)
+    if cls in BUILTIN:
+        return None
+    return (f"A {cls} has no `{attr}`: if it is data, set `self.{attr}` in `__init__` (from the argument that "
+            f"carries it); if the tests call it, define the method `{attr}`.")
+
+
+RULES: list[Rule] = [
+    (re.compile(rf"unsupported operand type\(s\) for (\S+(?: or pow\(\))?): '{NUMBER}' and '(\w+)'"), _number_left),
+    (re.compile(rf"unsupported operand type\(s\) for (\S+(?: or pow\(\))?): '(\w+)' and '{NUMBER}'"), _number_right),
+    (re.compile(rf"AttributeError: '({NUMBER})' object has no attribute '(\w+)'"), _number_attribute),
+    (re.compile(r"AttributeError: '(\w+)' object has no attribute '(\w+)'"), _missing_attribute),
+    (re.compile(r"AssertionError: None != \S|AssertionError: \S.* != None$", re.M),
+     lambda m: "The function returned None: a `return` is missing on some path (after a loop, or in a branch)."),
+    (re.compile(r"UnboundLocalError: cannot access local variable '(\w+)'"),
+     lambda m: f"`{m.group(1)}` gets a value only on some paths before it is used: give it one on every path."),
+    (re.compile(r"AssertionError: (\w+) not raised"),
+     lambda m: f"The tests expect {m.group(1)} for this input: check for it and raise {m.group(1)} with the "
+               f"message the test expects."),
+    (re.compile(r"NameError: name '(\w+)' is not defined"),
+     lambda m: f"`{m.group(1)}` is used but never defined or imported in the module."),
+    (re.compile(r"RecursionError: maximum recursion depth exceeded"),
+     lambda m: "Endless recursion: a method calls itself (for example `__eq__` comparing with `==` on the same "
+               "class, or a property that returns itself)."),
+]
+
+
+def explain(report: str, limit: int = 2) -> list[str]:
+    """Up to `limit` explanations for the errors in `report`, in the order the report shows them, each once."""
+    found: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for pattern, say in RULES:
+        for m in pattern.finditer(report):
+            text = say(m)
+            if text and text not in seen:
+                seen.add(text)
+                found.append((m.start(), text))
+                break
+    return [text for _, text in sorted(found)[:limit]]
+
+
+def with_hints(report: str, limit: int = 2) -> str:
+    """`report` followed by its explanations, one `Hint:` line each (unchanged when there are none)."""
+    hints = explain(report, limit)
+    return "\n".join([report, *(f"Hint: {h}" for h in hints)]) if hints else report
