@@ -56,7 +56,7 @@ RULES: list[Rule] = [
     (re.compile(rf"unsupported operand type\(s\) for (\S+(?: or pow\(\))?): '(\w+)' and '{NUMBER}'"), _number_right),
     (re.compile(rf"AttributeError: '({NUMBER})' object has no attribute '(\w+)'"), _number_attribute),
     (re.compile(r"AttributeError: '(\w+)' object has no attribute '(\w+)'"), _missing_attribute),
-    (re.compile(r"AssertionError: None != \S|AssertionError: \S.* != None$", re.M),
+    (re.compile(r"AssertionError: (?:assert )?None (?:!=|==) \S"),  # unittest's `actual != expected`, pytest's
      lambda m: "The function returned None: a `return` is missing on some path (after a loop, or in a branch)."),
     (re.compile(r"UnboundLocalError: cannot access local variable '(\w+)'"),
      lambda m: f"`{m.group(1)}` gets a value only on some paths before it is used: give it one on every path."),
