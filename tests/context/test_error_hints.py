@@ -111,6 +111,7 @@ def test_a_report_with_nothing_to_explain_is_unchanged(tmp_path: Path) -> None:
     report = "pytest: 1 failed\n\nT.test_x:\nE       AssertionError: 3 != 4"
     assert explain(report) == [] and with_hints(report) == report
     assert explain("AttributeError: 'str' object has no attribute 'foo'") == []  # not the model's own class
+    assert explain("AttributeError: 'complex' object has no attribute 'imaginary'") == []  # Python's complex
     assert explain("E       AssertionError: 3 != None") == []  # the test expected None: the code returned 3
     assert explain("E       AssertionError: assert None == 3") != []  # pytest's own assert: the code returned None
 

@@ -15,8 +15,9 @@ from collections.abc import Callable
 REFLECTED = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__", "//": "__rfloordiv__",
              "%": "__rmod__", "** or pow()": "__rpow__", "@": "__rmatmul__"}
 NUMBER = r"(?:int|float)"
-BUILTIN = frozenset({"int", "float", "str", "list", "dict", "tuple", "set", "bool", "bytes", "NoneType", "function",
-                     "module", "type", "generator"})
+BUILTIN = frozenset({"int", "float", "complex", "str", "list", "dict", "tuple", "set", "frozenset", "bool", "bytes",
+                     "bytearray", "range", "object", "NoneType", "function", "method", "builtin_function_or_method",
+                     "module", "type", "generator", "map", "filter", "zip", "enumerate"})  # not the model's class
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]
 
