@@ -107,7 +107,7 @@ def test_the_hints_follow_the_report_in_its_order_and_at_most_two(output: str) -
     assert "A Money has no `amount`" in lines[0] and "Money.__radd__" in lines[1]
 
 
-def test_a_report_with_nothing_to_explain_is_unchanged(tmp_path: Path) -> None:
+def test_a_report_with_nothing_to_explain_is_unchanged() -> None:
     report = "pytest: 1 failed\n\nT.test_x:\nE       AssertionError: 3 != 4"
     assert explain(report) == [] and with_hints(report) == report
     assert explain("AttributeError: 'str' object has no attribute 'foo'") == []  # not the model's own class

@@ -22,19 +22,23 @@ BUILTIN = frozenset({"int", "float", "complex", "str", "list", "dict", "tuple", 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]
 
 
+def _shown(op: str) -> str:
+    """The operator as code writes it (Python's message says `** or pow()`)."""
+    return "**" if op == "** or pow()" else op
+
+
 def _number_left(m: re.Match[str]) -> str:
     op, cls = m.group(1), m.group(2)
     method = REFLECTED.get(op, "the reflected method")
-    shown = "**" if op == "** or pow()" else op
+    shown = _shown(op)
     return (f"`5 {shown} {cls}(...)`, with a plain number on the left, makes Python call the reflected method "
             f"{cls}.{method}(self, other): define it, and let the operators accept an int or a float as `other`.")
 
 
 def _number_right(m: re.Match[str]) -> str:
-    op, cls = m.group(1), m.group(2)
-    shown = "**" if op == "** or pow()" else op
-    return (f"`{cls}(...) {shown} 5` fails: the operator method of {cls} must also accept a plain int or float as "
-            f"`other`.")
+    cls = m.group(2)
+    return (f"`{cls}(...) {_shown(m.group(1))} 5` fails: the operator method of {cls} must also accept a plain int "
+            f"or float as `other`.")
 
 
 def _number_attribute(m: re.Match[str]) -> str:
@@ -75,12 +79,9 @@ RULES: list[Rule] = [
 def explain(report: str, limit: int = 2) -> list[str]:
     """Up to `limit` explanations for the errors in `report`, in the order the report shows them, each once."""
     found: list[tuple[int, str]] = []
-    seen: set[str] = set()
-    for pattern, say in RULES:
+    for pattern, say in RULES:  # each rule once: its first match that it explains
         for m in pattern.finditer(report):
-            text = say(m)
-            if text and text not in seen:
-                seen.add(text)
+            if text := say(m):
                 found.append((m.start(), text))
                 break
     return [text for _, text in sorted(found)[:limit]]
