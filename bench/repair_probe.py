@@ -22,26 +22,24 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from hame.agent.restarts import FOCUS
 from hame.bench.tasks import Task, load_taskset
+from hame.bench.worker import write_files
 from hame.context.error_hints import with_hints
 from hame.context.pytest_report import digest
 from hame.providers.local import LocalServer
 from hame.providers.model_store import ensure_model
-from hame.session.transcript import cache_dir
+from hame.session.transcript import cache_dir, read_records
 from hame.tools.fileblocks import file_blocks
 from hame.tools.splice import splice
 from hame.tools.writefix import fix_python, identifiers, strip_echo
@@ -73,9 +71,7 @@ class Workspace:
         self.task, self.target = task, target
         self.stub = task.files[target].decode("utf-8", errors="replace") if target in task.files else None
         self.root = Path(tempfile.mkdtemp(prefix=f"hame-probe-{task.slug}-"))
-        for rel, data in task.files.items():
-            (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (self.root / rel).write_bytes(data)
+        write_files(self.root, task.files)
 
     def score(self, code: str) -> Score:
         """Write `code` as hame's write_file does (with its repairs: tools/writefix.py) and run the tests."""
@@ -99,7 +95,7 @@ class Workspace:
 def written_versions(transcripts: list[Path], target: str) -> list[str]:
     """Every content the model wrote to `target` in these transcripts (write_file calls), first seen first."""
     seen: dict[str, None] = {}
-    for rec in (r for path in transcripts for r in records(path)):
+    for rec in (r for path in transcripts for r in read_records(path)):
         if rec.get("type") != "tool_call" or rec.get("name") != "write_file":
             continue
         args = rec.get("arguments")
@@ -116,22 +112,11 @@ def written_versions(transcripts: list[Path], target: str) -> list[str]:
 def first_messages(transcript: Path) -> list[dict[str, str]]:
     """The system prompt and the task message the run's model saw first."""
     out: list[dict[str, str]] = []
-    for rec in records(transcript):
+    for rec in read_records(transcript):
         if rec.get("type") == "message" and len(out) < 2:
             m = rec["message"]
             out.append({"role": m["role"], "content": str(m.get("content") or "")})
     return out
-
-
-def records(transcript: Path) -> Iterator[dict[str, Any]]:
-    """The transcript's events; a torn or foreign line is skipped."""
-    for line in transcript.read_text(errors="replace").splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
-            yield rec
 
 
 def outline(code: str) -> str:
