@@ -18,7 +18,7 @@ from .context.budget import Budget as ContextBudget
 from .context.checks import guess_check
 from .context.compaction import Compactor, reduction_enabled
 from .context.git import git_root
-from .context.mentions import attach, mentioned_files
+from .context.mentions import attach, mentioned_files, named_files
 from .context.prompt import build_system_prompt, load_prompt, tools_section
 from .context.repomap import RepoMap
 from .context.workspace import workspace_snapshot
@@ -129,7 +129,7 @@ class Run:
     def tools(self) -> list[Tool]:
         exclude = self.profile.exclude_tools
         extra = self.state.tools() + self.mcp.tools
-        return default_tools(exclude) + [t for t in extra if t.name not in exclude]
+        return default_tools(exclude, self.profile.include_tools) + [t for t in extra if t.name not in exclude]
 
     def _agent(self) -> Agent:
         tools = self.tools()
@@ -275,7 +275,8 @@ class Run:
     def _with_mentioned_files(self, task: str) -> str:
         if not self.profile.attach_mentioned_files:
             return task
-        files = mentioned_files(task, self.workspace)
+        named = named_files(task, self.workspace)
+        files = named.files
         self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
         if not self.profile.attach_tests:
             files = [f for f in files if f[0] in self.agent.steering.targets]
@@ -284,7 +285,7 @@ class Run:
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)
-        return attach(task, files, self.agent.steering.targets)
+        return attach(task, files, self.agent.steering.targets, named.too_large)
 
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping

@@ -18,6 +18,7 @@ class Profile:
     context_window: int = 32768
     repo_map_tokens: int = 2048  # Aider grows its 1k map 8x while no file is in the chat; 2k is a middle way
     exclude_tools: tuple[str, ...] = ()
+    include_tools: tuple[str, ...] = ()  # optional tools this profile adds (tools/__init__.py: show_definition)
     attach_mentioned_files: bool = False
     attach_tests: bool = True  # with attach_mentioned_files: the named test files too, not only the code to change
     protect_tests: bool = False

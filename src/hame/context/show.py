@@ -1,0 +1,119 @@
+"""Show definitions, not files: the code of a few definitions with what a reader needs around them (the module's
+imports, the header of the class a method is in), and the failing tests' code and errors, within a token budget."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from hame.context.defindex import DefSpan, SourceFile, enclosing, index_repository
+from hame.context.localize import Candidate, Evidence, gather, rank, run_check
+from hame.context.repomap import estimate_tokens
+
+MAX_IMPORT_LINES = 30
+MAX_ERROR_LINES = 12
+MAX_CANDIDATES = 8
+TEST_SHARE = 0.4  # at most this part of the budget goes to the failing tests; the rest to the code
+
+
+def definition_lines(source: SourceFile, span: DefSpan) -> tuple[int, int]:
+    """1-based [first, last] lines of a definition, its decorators (the `@...` lines above it) included."""
+    lines, first = source.lines, span.start
+    indent = indentation(lines[span.start - 1])
+    while first > 1 and lines[first - 2].strip().startswith("@") and indentation(lines[first - 2]) == indent:
+        first -= 1
+    return first, span.end
+
+
+def indentation(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def numbered(lines: Sequence[str], first: int) -> str:
+    return "\n".join(f"{n:>5}  {line}" for n, line in enumerate(lines, first))
+
+
+def import_lines(source: SourceFile) -> list[str]:
+    """The module's top-level import lines (Python `import`/`from`, JS/TS `import`, Go/Rust `use`...)."""
+    keep = [line for line in source.lines if line.startswith(("import ", "from ", "use ", "#include", "require"))]
+    return keep[:MAX_IMPORT_LINES]
+
+
+def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = True) -> str:
+    """One definition as numbered source lines, under its enclosing class's (or function's) header line."""
+    parts = [f"## {span.path} :: {span.qualname} (lines {span.start}-{span.end})"]
+    if with_imports and (imports := import_lines(source)):
+        parts.append("\n".join(imports))
+        parts.append("...")
+    for outer in enclosing(source.spans, span):
+        first, _ = definition_lines(source, outer)
+        parts.append(numbered(source.lines[first - 1 : outer.start], first))
+        parts.append("    ...")
+    first, last = definition_lines(source, span)
+    parts.append(numbered(source.lines[first - 1 : last], first))
+    return "\n".join(parts)
+
+
+def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
+    """The failing tests' code, then the errors they end with."""
+    blocks = []
+    names = {t.name for t in ev.tests}
+    for path in ev.test_files:
+        for span in files[path].spans:
+            if span.name in names:
+                first, last = definition_lines(files[path], span)
+                body = numbered(files[path].lines[first - 1 : last], first)
+                blocks.append(f"## {path} :: {span.qualname} (failing)\n{body}")
+    if ev.errors:
+        errors = list(dict.fromkeys(ev.errors))[:MAX_ERROR_LINES]
+        blocks.append("## Errors\n" + "\n".join(errors))
+    return blocks
+
+
+def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candidate], ev: Evidence,
+                   budget: int) -> str:
+    """The failing tests (up to a share of `budget` tokens), then the best candidates that still fit, each shown
+    once (a class too long to show whole as an outline), a module's imports only with its first definition."""
+    tests: list[str] = []
+    for block in render_tests(files, ev):
+        if estimate_tokens("\n\n".join([*tests, block])) <= budget * TEST_SHARE:
+            tests.append(block)
+    code: list[str] = []
+    shown: list[DefSpan] = []
+    for cand in candidates:
+        span = cand.span
+        if any(s.path == span.path and s.start <= span.start and span.end <= s.end for s in shown):
+            continue  # already inside a definition shown
+        first_in_file = all(s.path != span.path for s in shown)
+        for block in (render_definition(files[span.path], span, first_in_file),
+                      render_outline(files[span.path], span, first_in_file)):
+            if block and estimate_tokens("\n\n".join([*tests, *code, block])) <= budget:
+                code.append(block)
+                shown.append(span)
+                break
+    return "\n\n".join(tests + code)
+
+
+def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True) -> str:
+    """A definition that holds others (a class) as its header and the signature lines of what it holds."""
+    inner = [d for d in source.tags.defs if span.start <= d.line < span.end and d.line + 1 != span.start]
+    if not inner:
+        return ""
+    parts = [f"## {span.path} :: {span.qualname} (lines {span.start}-{span.end}, outline)"]
+    if with_imports and (imports := import_lines(source)):
+        parts += ["\n".join(imports), "..."]
+    first, _ = definition_lines(source, span)
+    header_end = min(d.line for d in inner)  # 0-based row of the first nested definition
+    parts.append(numbered(source.lines[first - 1 : min(header_end, span.start + 3)], first))
+    parts += [f"{d.line + 1:>5}  {d.signature}" for d in sorted(inner, key=lambda d: d.line)]
+    return "\n".join(parts)
+
+
+def task_context(root: Path, task: str, check: str | None = None, check_output: str | None = None,
+                 budget: int = 3000, candidates: int = MAX_CANDIDATES) -> str:
+    """The localized view of a task: the failing tests and the definitions most likely to need the fix."""
+    files = index_repository(root)
+    if check_output is None:
+        check_output = run_check(root, check) if check else ""
+    ev = gather(files, task, check or "", check_output)
+    return render_context(files, rank(files, ev)[:candidates], ev, budget)
