@@ -98,9 +98,8 @@ def enclosing(spans: Sequence[DefSpan], span: DefSpan) -> list[DefSpan]:
 
 
 def find_symbol(files: dict[str, SourceFile], symbol: str, path: str | None = None) -> list[DefSpan]:
-    """Definitions named `symbol`: an exact qualified name (`Table.to_text`), else every one whose last part
-    matches (`to_text`), in path order."""
+    """Definitions named `symbol`: a plain name (`to_text`) matches every definition of that name, a dotted one
+    (`Table.to_text`) the definitions whose qualified name ends with it; in path order."""
     symbol = symbol.strip().removesuffix("()")
     pool = [s for f in sorted(files) if path is None or f == path for s in files[f].spans]
-    exact = [s for s in pool if s.qualname == symbol]
-    return exact or [s for s in pool if s.name == symbol.rsplit(".", 1)[-1] and s.qualname.endswith(symbol)]
+    return [s for s in pool if s.qualname == symbol or s.qualname.endswith("." + symbol)]

@@ -182,7 +182,9 @@ def score_names(pool: Sequence[DefSpan], ev: Evidence, add: Adder) -> None:
     modules = {m for m, _ in ev.test_imports} | {f"{m}.{n}" for m, n in ev.test_imports if n}
     for span in pool:
         owner = span.qualname.rsplit(".", 1)[0] if "." in span.qualname else ""
-        if span.qualname in report or (span.name in report and len(span.name) > 2):
+        if "." in span.qualname and span.qualname in report:
+            add(span, W_NAMED, "named in the report")
+        elif span.name in report and len(span.name) > 2:
             add(span, W_NAMED * specificity(span.name), "named in the report")
         elif owner and owner in report:
             add(span, W_NAMED_CLASS_MEMBER, "its class is named in the report")

@@ -1,0 +1,144 @@
+"""Localization and definition-level views on a small multi-file library in a real git repository, with its
+failing check run for real (pytest)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from hame.context import localize_signals as sig
+from hame.context.defindex import find_symbol, index_repository, qualified_spans
+from hame.context.localize import gather, localize, rank
+from hame.context.mentions import attach, named_files
+from hame.context.show import render_context, task_context
+from hame.context.tags import extract_tags
+
+from ..conftest import make_workspace
+
+LIBRARY = {
+    "shop/__init__.py": "",
+    "shop/pricing.py": (
+        "import math\n"
+        "from shop.util import clamp\n\n\n"
+        "class Cart:\n"
+        '    """A shopping cart."""\n\n'
+        "    def __init__(self, items=None):\n"
+        "        self.items = list(items or [])\n\n"
+        "    def add(self, price):\n"
+        "        self.items.append(price)\n\n"
+        "    def total_with_discount(self, percent):\n"
+        "        rate = clamp(percent, 0, 100) / 100\n"
+        "        return math.fsum(self.items) * rate\n\n\n"
+        "def format_price(value):\n"
+        "    return f'{value:.2f}'\n"
+    ),
+    "shop/util.py": (
+        "def clamp(value, low, high):\n"
+        "    return max(low, min(value, high))\n\n\n"
+        "def slugify(text):\n"
+        "    return text.lower().replace(' ', '-')\n"
+    ),
+    "shop/inventory.py": (
+        "from shop.util import slugify\n\n\n"
+        "class Stock:\n"
+        "    def __init__(self):\n"
+        "        self.counts = {}\n\n"
+        "    def put(self, name, n):\n"
+        "        self.counts[slugify(name)] = self.counts.get(slugify(name), 0) + n\n"
+    ),
+    "tests/test_pricing.py": (
+        "from shop.pricing import Cart, format_price\n\n\n"
+        "def test_format_price():\n"
+        "    assert format_price(2) == '2.00'\n\n\n"
+        "def test_total_with_discount():\n"
+        "    cart = Cart([10.0, 10.0])\n"
+        "    assert cart.total_with_discount(25) == 15.0\n"
+    ),
+}
+TASK = "Cart.total_with_discount returns the discount instead of the discounted total. Tests: tests/test_pricing.py"
+CHECK = f"{sys.executable} -m pytest -q tests/test_pricing.py"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "shop", LIBRARY)
+
+
+def test_qualified_names_and_spans_follow_nesting() -> None:
+    source = LIBRARY["shop/pricing.py"]
+    spans = qualified_spans("shop/pricing.py", extract_tags("shop/pricing.py", source.encode()).defs)
+    by_name = {s.qualname: (s.start, s.end) for s in spans}
+    assert by_name["Cart"] == (5, 16)
+    assert by_name["Cart.total_with_discount"] == (14, 16)
+    assert by_name["format_price"] == (19, 20)
+
+
+def test_the_method_that_raised_ranks_first_from_a_real_failing_check(shop: Path) -> None:
+    found = localize(shop, "The discount is wrong.", CHECK)
+    assert found[0].span.ref == "shop/pricing.py::Cart.total_with_discount"
+    assert "the failing test's name" in found[0].reasons
+    assert all(not c.span.path.startswith("tests/") for c in found)  # tests hold no candidates
+
+
+def test_a_traceback_frame_points_at_the_definition_that_raised(shop: Path) -> None:
+    output = ('Traceback (most recent call last):\n  File "tests/test_x.py", line 3, in test_it\n'
+              f'  File "{shop}/shop/util.py", line 5, in slugify\nAttributeError: boom\n')
+    found = localize(shop, "Something crashes.", check_output=output)
+    assert found[0].span.ref == "shop/util.py::slugify"
+    assert found[0].reasons[0] == "raised here"
+
+
+def test_the_report_naming_a_definition_and_a_misspelt_word_in_a_body(shop: Path) -> None:
+    assert localize(shop, "fix(pricing): format_price() drops the cents", check_output="")[0].span.qualname == \
+        "format_price"
+    found = localize(shop, "Stock.put mangles names: slugify is called twice", check_output="")
+    assert found[0].span.ref == "shop/inventory.py::Stock.put"
+
+
+def test_signal_parsers_read_pytest_output_and_reports() -> None:
+    output = ("shop/pricing.py:15: in total_with_discount\n    x\nshop/util.py:2: ValueError\n"
+              "E   ValueError: bad\nFAILED tests/test_pricing.py::TestCart::test_total[1] - ValueError\n")
+    assert sig.traceback_frames(output) == [sig.Frame("shop/pricing.py", 15), sig.Frame("shop/util.py", 2)]
+    assert sig.test_ids(output) == [sig.TestId("tests/test_pricing.py", "test_total")]
+    assert sig.error_lines(output) == ["ValueError: bad"]
+    assert sig.split_words("test_partitionAll_2") == ["test", "partition", "all", "2"]
+    assert "Table.to_text" in sig.identifiers("fix Table.to_text on empty tables")
+    assert sig.python_imports("from a.b import c\nimport d") == [("a.b", "c"), ("d", None)]
+
+
+def test_render_context_shows_tests_and_definitions_with_class_header_and_imports(shop: Path) -> None:
+    text = task_context(shop, TASK, CHECK, budget=1500)
+    assert "tests/test_pricing.py :: test_total_with_discount (failing)" in text
+    assert "## Errors\nassert 5.0 == 15.0" in text  # the error the test ended with
+    code = text[text.index("## shop/pricing.py :: Cart.total_with_discount"):]
+    assert code.index("from shop.util import clamp") < code.index("class Cart:") < code.index("rate = clamp")
+    assert "self.items.append" not in code.split("## ")[1]  # the class header, not the whole class
+
+
+def test_render_context_keeps_to_the_budget(shop: Path) -> None:
+    files = index_repository(shop)
+    ev = gather(files, TASK, CHECK, "")
+    small = render_context(files, rank(files, ev), ev, budget=120)
+    large = render_context(files, rank(files, ev), ev, budget=5000)
+    assert len(small) / 4 <= 120 < len(large) / 4
+    assert small.count("## ") < large.count("## ")
+
+
+def test_find_symbol_by_qualified_or_plain_name(shop: Path) -> None:
+    files = index_repository(shop)
+    assert [s.ref for s in find_symbol(files, "Cart.add")] == ["shop/pricing.py::Cart.add"]
+    assert [s.ref for s in find_symbol(files, "__init__")] == ["shop/inventory.py::Stock.__init__",
+                                                               "shop/pricing.py::Cart.__init__"]
+    assert find_symbol(files, "missing") == []
+
+
+def test_a_named_file_over_the_budget_is_named_to_the_model(shop: Path) -> None:
+    (shop / "shop/big.py").write_text("x = 1\n" * 4000)
+    named = named_files("Fix shop/big.py; see shop/util.py", shop)
+    assert [rel for rel, _ in named.files] == ["shop/util.py"]
+    assert named.too_large == [("shop/big.py", 24000)]
+    text = attach("Fix shop/big.py", named.files, too_large=named.too_large)
+    assert "not attached" in text and "shop/big.py (24,000 characters)" in text and "16,000-character" in text
+    assert attach("Fix it", [], too_large=[]) == "Fix it"
