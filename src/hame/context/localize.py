@@ -12,6 +12,7 @@ Test files hold no candidates. `rank` is pure over an indexed repository; `local
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -32,12 +33,14 @@ W_TEST_NAME = 4.0  # the failing test's name spells the definition's name (`test
 W_TEST_CALLS = 2.5  # the failing test's code calls it (a class call means its constructor)
 W_TEST_IMPORTS = 2.0  # the failing test's file imports it by name
 W_TEST_MODULE = 1.0  # ... or imports its module
-W_GREP = 3.0  # a code-like word of the report occurs in the definition's body (`issupserset`)
+W_GREP = 3.0  # a rare word of the report occurs in the definition's body (`issupserset`)
 W_TEXT = 2.0  # BM25 of all the words above against the definition's text, scaled to the best
 W_MAP = 1.0  # the repo map's PageRank of the definition, scaled to the best
 BM25_K1, BM25_B = 1.2, 0.75
 CHECK_TIMEOUT_S = 120
 MAX_TEST_WORDS = 200
+GREP_MAX_DEFS = 5  # a report word in more definitions' bodies than this is too common to point
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 Adder = Callable[[DefSpan, float, str], None]
 
 
@@ -219,15 +222,17 @@ def module_of(path: str) -> str:
 
 
 def score_grep(files: Mapping[str, SourceFile], pool: Sequence[DefSpan], ev: Evidence, add: Adder) -> None:
-    """Code-like words of the report found in a definition's own lines (e.g. a misspelt call named in it)."""
-    words = [w for w in ev.report_words if sig.is_code_like(w) and "." not in w]
+    """Rare words of the report found in a definition's body (e.g. a misspelt call the report names): a word used
+    in a few definitions points at them; one used everywhere says nothing."""
+    words = {w for w in ev.report_words if len(w) >= 4 and "." not in w and w.lower() not in sig.STOPWORDS}
     if not words:
         return
-    for span in pool:
-        body = "\n".join(files[span.path].lines[span.start : span.end])  # below the name: the body
-        hits = [w for w in words if w in body and w != span.name]
-        if hits:
-            add(span, W_GREP * len(hits) / len(words), "the report's words in its body")
+    bodies = {s: set(WORD.findall("\n".join(files[s.path].lines[s.start : s.end]))) & words for s in pool}
+    df = Counter(w for found in bodies.values() for w in found)
+    for span, found in bodies.items():
+        rare = [w for w in found if df[w] <= GREP_MAX_DEFS and w != span.name]
+        if rare:
+            add(span, min(W_GREP, W_GREP * sum(1 / df[w] for w in rare)), "the report's words in its body")
 
 
 def query_words(ev: Evidence) -> Counter[str]:
