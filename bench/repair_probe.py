@@ -7,7 +7,7 @@
 From the transcripts of a finished `bench/solve_rate.py` run (RUN.runs/TASK), every version of the file to change
 that the model wrote is checked again with the task's tests; the one with the fewest failing tests is the best.
 The model (the embedded one, on the same system prompt and task message as in the run) is then asked
-`--samples` times to fix it, as hame's focused repair asks (agent/restarts.py):
+`--samples` times to fix it, as hame's focused repair asks (tactics/restarts.py):
 
 - `shown`: the best version in the note, with its failing tests; "send only the definitions to fix".
 - `outline`: only the names it defines, with its failing tests, so that there is no code to copy.
@@ -32,7 +32,6 @@ from pathlib import Path
 
 import httpx
 
-from hame.agent.restarts import FOCUS
 from hame.bench.tasks import Task, load_taskset
 from hame.bench.worker import write_files
 from hame.context.error_hints import with_hints
@@ -40,6 +39,7 @@ from hame.context.pytest_report import digest
 from hame.providers.local import LocalServer
 from hame.providers.model_store import ensure_model
 from hame.session.transcript import cache_dir, read_records
+from hame.tactics.restarts import FOCUS
 from hame.tools.fileblocks import file_blocks
 from hame.tools.splice import splice
 from hame.tools.writefix import fix_python, identifiers, strip_echo

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import messages as msg
@@ -12,6 +12,7 @@ from .agent.limits import Budget, Meter, Price
 from .agent.loop import Agent, LoopConfig, RunResult
 from .agent.profiles import Profile, named_profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
+from .agent.tactic_choice import effective_tactics
 from .config import load_config, project_config_path
 from .context.agents_md import InstructionTracker, render_instructions
 from .context.budget import Budget as ContextBudget
@@ -21,6 +22,7 @@ from .context.git import git_root
 from .context.mentions import attach, mentioned_files, named_files
 from .context.prompt import build_system_prompt, load_prompt, tools_section
 from .context.repomap import RepoMap
+from .context.testfiles import TEST_NAME
 from .context.workspace import workspace_snapshot
 from .errors import UsageError
 from .events import EventBus, EventSink, Notice, SessionStart
@@ -39,7 +41,6 @@ from .switches import env_count, env_switch
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
 from .tools.delegate import Delegate
-from .tools.fileio import TEST_NAME
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Settings:
     price: Price | None = None  # None: unknown (cost shown as unknown)
     sinks: list[EventSink] = field(default_factory=list)
     check: str | None = None  # a command that tells whether the task is done (e.g. the tests); run after changes
+    tactics: tuple[list[str], str] | None = None  # (a tactic list or +name/-name switches, where it came from)
     asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
 
@@ -102,11 +104,12 @@ class Run:
         s = self.settings
         protocol = None if s.tool_protocol == "auto" else s.tool_protocol
         base = named_profile(s.profile) if s.profile else profile_for(provider, name)
-        return with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
-                              context_window=s.context_window, force_writes=env_switch("HAME_FORCE_WRITES"),
-                              focus=env_switch("HAME_FOCUS_REPAIR"), plain_retries=env_count("HAME_PLAIN_RETRIES"),
-                              attach_tests=env_switch("HAME_ATTACH_TESTS"), error_hints=env_switch("HAME_ERROR_HINTS"),
-                              repo_map_tokens=0 if env_switch("HAME_REPO_MAP") is False else None)
+        profile = with_overrides(base, tool_protocol=protocol, temperature=s.temperature,
+                                 context_window=s.context_window, plain_retries=env_count("HAME_PLAIN_RETRIES"),
+                                 attach_tests=env_switch("HAME_ATTACH_TESTS"),
+                                 repo_map_tokens=0 if env_switch("HAME_REPO_MAP") is False else None)
+        self.tactics = effective_tactics(profile, s.tactics)
+        return replace(profile, tactics=tuple(self.tactics.names))
 
     def _provider(self, provider: str, name: str) -> Provider:
         notice = self._notice
@@ -136,14 +139,12 @@ class Run:
         delegator = self._delegator(tools)
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
-                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests,
-                          number_lines=self.profile.number_lines, fix_writes=self.profile.fix_writes)
+                          network=self.settings.sandbox_network, number_lines=self.profile.number_lines)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
-                            restarts=p.restarts, resample=p.resample, force_writes=p.force_writes,
-                            focus=p.focus, plain_retries=p.plain_retries, error_hints=p.error_hints)
+                            tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries})
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -270,22 +271,21 @@ class Run:
     def run(self, task: str) -> RunResult:
         self.start(task)
         self.state.memory.note_task(task)
-        return self.agent.run(self._with_mentioned_files(task))
+        return self.agent.run(*self._with_mentioned_files(task))
 
-    def _with_mentioned_files(self, task: str) -> str:
+    def _with_mentioned_files(self, task: str) -> tuple[str, list[str] | None]:
+        """The task with the files it names attached, and the files to change among them (None: not looked for)."""
         if not self.profile.attach_mentioned_files:
-            return task
+            return task, None
         named = named_files(task, self.workspace)
         files = named.files
-        self.agent.steering.targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
+        targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
         if not self.profile.attach_tests:
-            files = [f for f in files if f[0] in self.agent.steering.targets]
-        self.agent.protocol.default_path = (self.agent.steering.targets[0] if len(self.agent.steering.targets) == 1
-                                            else None)
+            files = [f for f in files if f[0] in targets]
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)
-        return attach(task, files, self.agent.steering.targets, named.too_large)
+        return attach(task, files, targets, named.too_large), targets
 
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping

@@ -78,7 +78,7 @@ def settings_from(args: argparse.Namespace, sinks: list) -> object:
                     approval=cfg.approval or ("full-auto" if args.prompt else "ask"), sandbox=cfg.sandbox or "auto",
                     sandbox_network=bool(cfg.sandbox_network), resume="latest" if args.cont else args.resume,
                     profile=m.profile, context_window=m.context_window, max_cost=cfg.max_cost,
-                    max_tokens=cfg.max_tokens, price=m.price, check=cfg.check, sinks=sinks)
+                    max_tokens=cfg.max_tokens, price=m.price, check=cfg.check, tactics=m.tactics, sinks=sinks)
 
 
 def run(args: argparse.Namespace) -> int:

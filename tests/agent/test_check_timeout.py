@@ -42,13 +42,14 @@ def test_an_endless_loop_in_the_models_code_costs_a_short_check_not_300_s(tmp_pa
     script.write_text("".join(json.dumps(t) + "\n" for t in turns))
     tools = default_tools(())
     config = LoopConfig(max_steps=5, check_command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_m.py",
-                        restarts=True)
+                        tactics=("restarts", "early_stop"))
     agent = Agent(ScriptedModel(str(script)), tools, ToolContext(workspace=ws), lambda _e: None,
                   ToolProtocol("native", tools), config)
     result = agent.run("make test_m.py pass")
     assert result.stop_reason == "completed", result.error
     assert (ws / "m.py").read_text() == "def f():\n    return 1\n"
-    assert agent.check_timeout == 8  # killed: doubled, in case the suite is only slow — once, not again and again
+    checker = agent.state.checker
+    assert checker is not None and checker.timeout == 8  # killed: doubled, in case the suite is only slow — once
     requests = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
     seen = [json.dumps(r["messages"]) for r in requests]
     assert len(requests) == 4 and "killed after 4s: does the code loop forever?" in seen[1]

@@ -130,7 +130,8 @@ def test_the_loop_shows_hints_only_when_switched_on(tmp_path: Path) -> None:
     script.write_text(json.dumps(turn) + "\n" + json.dumps({"content": "done"}) + "\n")
     tools = default_tools(())
     agent = Agent(ScriptedModel(str(script)), tools, ToolContext(workspace=tmp_path), lambda _e: None,
-                  ToolProtocol("native", tools), LoopConfig(max_steps=3, check_command=command, error_hints=True))
+                  ToolProtocol("native", tools),
+                  LoopConfig(max_steps=3, check_command=command, tactics=("error_hints",)))
     agent.run("make the tests pass")
     requests = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
     assert "Money.__radd__(self, other)" in json.dumps(requests[1]["messages"])

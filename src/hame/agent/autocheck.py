@@ -6,7 +6,7 @@ once (context/pytest_report.py)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..context.clip import clip
 from ..context.error_hints import with_hints
@@ -52,3 +52,24 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
     body = with_hints(body) if hints else body
     return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds,
                        res.timed_out)
+
+
+@dataclass
+class Checker:
+    """The configured check with its timeout: shorter once a run before any change shows the check is quick, and
+    after a check that ran out of it, twice that once (a slow suite, not a loop, loses one check)."""
+
+    command: str
+    hints: bool = False  # a failure's report explains the Python errors it shows
+    timeout: int = CHECK_TIMEOUT
+    stuck: int = field(default=CHECK_TIMEOUT)
+
+    def run(self, ctx: ToolContext) -> CheckResult:
+        result = run_check(self.command, ctx, timeout=self.timeout, hints=self.hints)
+        if result.timed_out:
+            self.timeout = min(CHECK_TIMEOUT, 2 * self.stuck)
+        return result
+
+    def calibrate(self, first: CheckResult) -> None:
+        """Bound the later checks' time by the run before any change (`stuck_after`)."""
+        self.timeout = self.stuck = stuck_after(first.seconds)

@@ -21,32 +21,23 @@ class Profile:
     include_tools: tuple[str, ...] = ()  # optional tools this profile adds (tools/__init__.py: show_definition)
     attach_mentioned_files: bool = False
     attach_tests: bool = True  # with attach_mentioned_files: the named test files too, not only the code to change
-    protect_tests: bool = False
     delegate_depth: int = 1  # subagent nesting allowed by default ([delegate] max_depth); 0: no delegate tool
     system_prompt: str = "system.md"  # a file in hame/prompts
     number_lines: bool = True
     guess_check: bool = False  # without --check, run the workspace's tests (if found) after every change
-    fix_writes: bool = False  # write_file repairs certain mistakes: missing imports, dropped definitions
-    restarts: bool = False  # after a failed check, continue from the task, not the whole history (agent/restarts.py)
-    resample: bool = False  # a reply that repeats a call that already failed is dropped and sampled again, hotter
-    force_writes: bool = False  # while the check fails, each reply must write one of the files to change
-    focus: bool = False  # restarts: after a near miss, ask for only the functions to fix (tools/splice.py)
-    plain_retries: int = 0  # restarts: retry the first request unchanged this many times before noted restarts
-    error_hints: bool = False  # a failing check's report explains common Python errors (context/error_hints.py)
+    tactics: tuple[str, ...] = ("steering",)  # weak-model tactics, in the order they are asked (docs/tactics.md)
+    plain_retries: int = 12  # with the `plain_retries` tactic: how many
 
 
 FRONTIER = Profile("default")
-# Plain retries: the same solves as noted restarts alone on both small models, with far fewer prompt tokens
-# processed (the retry's prompt is all in the KV cache) and a better pass rate a try (bench/RESULTS.md, session 8)
+SMALL_TACTICS = ("protect_tests", "salvage", "watches", "write_repairs", "restarts", "plain_retries", "resample",
+                 "steering", "early_stop")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
-                      attach_mentioned_files=True, protect_tests=True, delegate_depth=0,
-                      system_prompt="system_small.md", number_lines=False, guess_check=True, restarts=True,
-                      fix_writes=True, resample=True, plain_retries=12)
-# Below 2B parameters a model writes worse code inside a JSON string: in constrained mode the 0.5B wrote stubs
-# or junk in 85 % of its writes (153 of 180), in `whole` mode 16 % (bench/RESULTS.md, session 3); the 1.5B solved
-# the same 8 of 20 tasks either way, with 27 % fewer output tokens and 11 % less time a task in `whole` (session 6)
+                      attach_mentioned_files=True, delegate_depth=0, system_prompt="system_small.md",
+                      number_lines=False, guess_check=True, tactics=SMALL_TACTICS)
+# below 2B parameters a model writes worse code inside a JSON string: whole files in fenced blocks (docs/tactics.md)
 TINY_LOCAL = replace(SMALL_LOCAL, name="tiny-local", tool_protocol="whole")
 TINY_BELOW_B = 2.0  # parameters (billions) under which a local model gets `tiny-local`
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)

@@ -29,6 +29,7 @@ class ModelChoice:
     tool_protocol: str | None
     price: Price | None  # None: unknown
     price_key: str | None
+    tactics: tuple[list[str], str] | None = None  # (names or +name/-name switches, where they came from)
 
 
 def choose_model(eff: Effective, environ: Mapping[str, str] | None = None) -> ModelChoice:
@@ -45,7 +46,15 @@ def choose_model(eff: Effective, environ: Mapping[str, str] | None = None) -> Mo
         base_url=_pick(eff, "base_url", entry.base_url, provider), api_key=key, api_key_source=key_source,
         profile=entry.profile, context_window=_pick(eff, "context_window", entry.context_window),
         temperature=_pick(eff, "temperature", entry.temperature),
-        tool_protocol=_pick(eff, "tool_protocol", entry.tool_protocol), price=price, price_key=price_key)
+        tool_protocol=_pick(eff, "tool_protocol", entry.tool_protocol), price=price, price_key=price_key,
+        tactics=_tactics(eff, entry, name))
+
+
+def _tactics(eff: Effective, entry: ModelEntry, name: str) -> tuple[list[str], str] | None:
+    """The entry's `tactics`, else the general key's, with where it came from."""
+    if entry.tactics is not None:
+        return entry.tactics, eff.source(f"models.{name}.tactics")
+    return (eff.config.tactics, eff.source("tactics")) if eff.config.tactics is not None else None
 
 
 def _spec(name: str, entry: ModelEntry | None, eff: Effective) -> str:

@@ -27,6 +27,7 @@ class ModelEntry(Strict):
     context_window: int | None = Field(None, ge=1024)
     temperature: float | None = Field(None, ge=0)
     tool_protocol: Literal["auto", "native", "text", "constrained", "whole"] | None = None
+    tactics: list[str] | None = None  # the profile's tactics replaced (names) or switched (+name, -name)
 
 
 class PriceEntry(Strict):
@@ -53,6 +54,7 @@ class ConfigModel(Strict):
     context_window: int | None = Field(None, ge=1024)
     max_cost: float | None = Field(None, gt=0)
     max_tokens: int | None = Field(None, ge=1)
+    tactics: list[str] | None = None  # the profile's weak-model tactics replaced (names) or switched (+name, -name)
     models: dict[str, ModelEntry] = Field(default_factory=dict)
     prices: dict[str, PriceEntry] = Field(default_factory=dict)
     permissions: dict[str, Any] | None = None

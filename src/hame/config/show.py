@@ -78,7 +78,21 @@ def _model(c: ModelChoice) -> dict[str, Any]:
                                           "cached_input": c.price.cached_input, "from": c.price_key or "free"}
     return {"spec": c.spec, "entry": c.entry, "base_url": c.base_url, "api_key": c.api_key_source,
             "profile": c.profile, "context_window": c.context_window, "temperature": c.temperature,
-            "tool_protocol": c.tool_protocol, "price_per_million_tokens": price}
+            "tool_protocol": c.tool_protocol, "price_per_million_tokens": price, "tactics": _tactics(c)}
+
+
+def _tactics(c: ModelChoice) -> dict[str, Any]:
+    """The tactics the model's profile, the config and the environment give (docs/tactics.md)."""
+    from ..agent.profiles import named_profile, profile_for
+    from ..agent.tactic_choice import effective_tactics
+
+    provider, _, name = c.spec.partition(":")
+    if provider == "local" and not name:
+        from ..providers.model_store import best_installed
+
+        name = best_installed()
+    choice = effective_tactics(named_profile(c.profile) if c.profile else profile_for(provider, name), c.tactics)
+    return {"names": choice.names, "from": choice.sources}
 
 
 def render(report: dict[str, Any]) -> str:
@@ -103,7 +117,9 @@ def _model_lines(model: dict[str, Any]) -> list[str]:
             f"per million tokens ({price['from']})")
     return [f"model           {picked}", f"base_url        {model['base_url'] or '(the provider default)'}",
             f"api key         {model['api_key'] or '(none)'}",
-            f"profile         {model['profile'] or '(from the provider)'}", f"price           {cost}"]
+            f"profile         {model['profile'] or '(from the provider)'}", f"price           {cost}",
+            f"tactics         {', '.join(model['tactics']['names']) or '(none)'}  "
+            f"# {' < '.join(model['tactics']['from'])}"]
 
 
 def _order(key: str) -> tuple[int, str]:

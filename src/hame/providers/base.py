@@ -20,7 +20,7 @@ class ModelRequest:
     response_format: dict[str, Any] | None = None
     slot: int | None = None  # llama.cpp server slot: side requests use their own so the main KV cache survives
     grammar: str | None = None  # a llama.cpp GBNF grammar the reply must follow (servers without one ignore it)
-    watch: dict[str, Callable[[str], bool]] = field(default_factory=dict)  # reason: True cuts the streaming reply
+    stop_when: Callable[[str], str | None] | None = None  # the reply's text so far -> a reason to cut it there
 
     def wire(self) -> dict[str, Any]:
         """The request body (messages and tools) as an OpenAI-compatible server receives it."""

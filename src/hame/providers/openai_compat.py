@@ -54,7 +54,7 @@ class OpenAICompatible:
             kwargs["extra_body"] = extra
         try:
             stream = self.client.chat.completions.create(**kwargs)
-            return _collect(stream, on_text, request.watch)
+            return _collect(stream, on_text, request.stop_when)
         except openai.APIStatusError as exc:
             raise _status_error(exc) from None
         except openai.APIConnectionError as exc:
@@ -69,9 +69,9 @@ class OpenAICompatible:
         self.client.close()
 
 
-def _collect(stream: Any, on_text: TextCallback | None, watch: dict[str, Callable[[str], bool]]) -> ModelResponse:
+def _collect(stream: Any, on_text: TextCallback | None, stop_when: Callable[[str], str | None] | None) -> ModelResponse:
     """The streamed reply. Every 256 characters its text is checked: one that has degenerated into repetition, or
-    that a `watch` predicate flags, is cut there (the stream is closed) with that reason as its finish_reason."""
+    that `stop_when` gives a reason for, is cut there (the stream is closed) with that reason as its finish_reason."""
     parts: list[str] = []
     calls: dict[int, dict[str, str]] = {}
     usage = Usage()
@@ -97,7 +97,7 @@ def _collect(stream: Any, on_text: TextCallback | None, watch: dict[str, Callabl
         if unchecked >= 256 and not calls:
             unchecked = 0
             text = "".join(parts)
-            cut = "repetition" if is_degenerate(text) else next((r for r, hit in watch.items() if hit(text)), None)
+            cut = "repetition" if is_degenerate(text) else stop_when(text) if stop_when else None
             if cut:
                 stream.close()
                 finish = cut

@@ -30,6 +30,12 @@ class FileView:
     ranges: set[tuple[int, int]] = field(default_factory=set)
 
 
+WriteGuard = Callable[[str, "str | None", str, Path], "str | None"]
+"""(path, old content or None, new content, workspace) -> why the write is refused, or None."""
+WriteFilter = Callable[[str, "str | None", str, Path], "tuple[str, list[str]]"]
+"""(path, old content or None, new content, workspace) -> (the content to write, notes for the model)."""
+
+
 @dataclass
 class ToolContext:
     workspace: Path
@@ -41,10 +47,10 @@ class ToolContext:
     seen: dict[str, FileView] = field(default_factory=dict)
     files_changed: list[str] = field(default_factory=list)
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set)  # destructive writes warned about once
-    protect_tests: bool = False  # changing an existing test file must be repeated to go through
     number_lines: bool = True  # read_file prefixes line numbers (small models copy them into whole-file writes)
-    fix_writes: bool = False  # write_file repairs a small model's certain mistakes (tools/writefix.py)
-    splice_into: str | None = None  # a focused repair: a write of part of this file replaces only those definitions
+    write_guards: list[WriteGuard] = field(default_factory=list)  # refuse a write (the refusal the model sees)
+    write_filters: list[WriteFilter] = field(default_factory=list)  # change what write_file writes, before guards
+    write_repairs: list[WriteFilter] = field(default_factory=list)  # ... and after them
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

@@ -10,11 +10,8 @@ from pydantic import Field
 from ..errors import ToolError
 from . import paths
 from .base import Args, Tool, ToolContext
-from .fileio import after_write, check_write, copied_tests, read_text_for_edit, write_text
+from .fileio import after_write, check_write, read_text_for_edit, write_text
 from .rg import rg_files
-from .salvage import salvage
-from .splice import splice
-from .writefix import fix_python, identifiers, strip_echo
 
 
 class WriteArgs(Args):
@@ -37,18 +34,13 @@ class WriteFile(Tool):
         if old is None:
             check_new_path(path, rel, args.content, ctx)
         content, notes = args.content, []
-        if ctx.protect_tests and copied_tests(rel, content, ctx.workspace) and (kept := salvage(rel, content,
-                                                                                                ctx.workspace)):
-            content, note = kept
-            notes.append(note)
-        if ctx.splice_into == rel and old is not None and (spliced := splice(old, content)):
-            content, names = spliced
-            notes.append(f"hame put your new {', '.join(names)} in place of the old "
-                         f"{'one' if len(names) == 1 else 'ones'} and kept the rest of {rel}.")
-        check_write(rel, old, content, ctx)  # what the model wrote: hame's repairs below must not hide a fragment
-        if ctx.fix_writes:
-            content, fixes = fixed_content(rel, old, content, ctx)
-            notes += fixes
+        for change in ctx.write_filters:
+            content, more = change(rel, old, content, ctx.workspace)
+            notes += more
+        check_write(rel, old, content, ctx)  # what the model wrote: the repairs below must not hide a fragment
+        for change in ctx.write_repairs:
+            content, more = change(rel, old, content, ctx.workspace)
+            notes += more
         fixed = "".join(f" {n}" for n in notes)
         write_text(path, content, ctx, rel)
         n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
@@ -67,24 +59,3 @@ def check_new_path(path: Path, rel: str, content: str, ctx: ToolContext) -> None
         ctx.confirmed_writes.add(key)
         raise ToolError(f"{rel} does not exist (nor does its directory), but {', '.join(same)} does. To change "
                         f"that file, use path \"{same[0]}\". To really create {rel}, send the same call again.")
-
-
-MAX_SCANNED_FILES = 300
-
-
-def fixed_content(rel: str, old: str | None, content: str, ctx: ToolContext) -> tuple[str, list[str]]:
-    """`content` with a small model's certain mistakes repaired (tools/writefix.py), and what was done."""
-    notes = []
-    unechoed = strip_echo(content)
-    if unechoed.strip() != content.strip():
-        content = unechoed
-        notes.append("hame removed the <tool_response> tags you copied into the file.")
-    if rel.endswith(".py"):
-
-        def others() -> set[str]:
-            files = [f for f in rg_files(ctx.workspace) if f.endswith(".py") and f != rel][:MAX_SCANNED_FILES]
-            return identifiers(ctx.workspace / f for f in files)
-
-        content, fixes = fix_python(old, content, others)
-        notes += fixes
-    return content, notes

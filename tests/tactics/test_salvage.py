@@ -1,10 +1,10 @@
-"""The solution inside a write that copied the test module (tools/salvage.py)."""
+"""The solution inside a write that copied the test module (tactics/salvage.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from hame.tools.salvage import imported_from, salvage
+from hame.tactics.salvage import imported_from, salvage
 
 from ..conftest import make_workspace
 

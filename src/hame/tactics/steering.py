@@ -7,8 +7,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from ..agent.protocol import Outcome
 from ..messages import ToolCall
-from .protocol import Outcome
+from .base import Stop, Tactic, Turn
 
 EXIT = re.compile(r"^\[(?:exit code (-?\d+)|killed after)")
 TEST_RUN = re.compile(r"\b(pytest|py\.test|unittest|tox|nox|(npm|yarn|pnpm)( run)? test|go test|cargo test|"
@@ -29,9 +30,11 @@ class Steering:
     recent: list[str] = field(default_factory=list)  # signatures of the last turns, to catch A-B-A-B cycles
     window: int = 10
 
-    def after_turn(self, results: list[tuple[ToolCall, Outcome]]) -> tuple[str, bool]:
-        """A note to append for the model ("" for none), and whether the run should stop as stalled."""
-        self._track_checks(results)
+    def after_turn(self, results: list[tuple[ToolCall, Outcome]], track: bool = True) -> tuple[str, bool]:
+        """A note to append for the model ("" for none), and whether the run should stop as stalled; `track`: note
+        whether a test command the model ran failed."""
+        if track:
+            self._track_checks(results)
         signature = json.dumps([(c.name, c.arguments, o.text) for c, o in results], sort_keys=True)
         self.recent = [*self.recent, signature][-self.window:]
         in_row = self.repeats + 1 if signature == self.last_signature else 1
@@ -70,3 +73,34 @@ class Steering:
             m = EXIT.match(outcome.text)
             failed = m is not None and (m.group(1) is None or m.group(1) != "0")
             self.failed_check = command if failed else None
+
+
+class SteeringTactic(Tactic):
+    """Nudges after repeated calls, stops a stalled run, and questions one final answer after a failing test run."""
+
+    name = "steering"
+    steering: Steering
+
+    def start(self) -> None:
+        if not hasattr(self, "steering"):
+            self.steering = Steering(whole=self.state.protocol.mode == "whole")
+
+    def after_turn(self, turn: Turn) -> None:
+        s = self._synced()
+        note, stalled = s.after_turn(turn.results, track=turn.check is None)  # the check's result wins over a run
+        self.state.failed_check = s.failed_check
+        if stalled and turn.stop is None:
+            turn.stop = Stop("", "stalled", "the model repeated the same call without progress", notes=False)
+        elif note:
+            turn.notes.append(note)
+
+    def objection(self) -> str | None:
+        objection = self._synced().before_finish()
+        if objection is not None:
+            self.state.notice("final answer after a failing check; asking the model to fix it")
+        return objection
+
+    def _synced(self) -> Steering:
+        self.start()
+        self.steering.targets, self.steering.failed_check = self.state.targets, self.state.failed_check
+        return self.steering

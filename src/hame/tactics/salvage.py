@@ -1,10 +1,10 @@
-"""The code inside a write that copied the test file.
+"""Salvage: the code inside a write that copied the test file.
 
-A small model asked to make tests pass sometimes writes its solution and then the test module after it (the 1.5B's
-nth-prime: a correct `prime()` followed by `import unittest` and the whole `NthPrimeTest` class). Such a write is
-refused (`fileio.copied_tests`) or cut while it streams (`fileio.copy_watch`), and the solution would be lost with
-it. With `protect_tests`, hame keeps the code instead when what remains, without the test machinery, defines every
-name the tests import from the file — and says what it dropped.
+A small model asked to make tests pass sometimes writes its solution and then the test module after it. Such a
+write is refused (tactics/protect_tests.py) or cut while it streams (tactics/watches.py), and the solution would be
+lost with it. hame keeps the code instead when what remains, without the test machinery, defines every name the
+tests import from the file — and says what it dropped. A reply cut while copying keeps the files it had written
+whole before the copy, or else the write it had begun, without the test code.
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ import ast
 import re
 from pathlib import Path
 
-from .fileio import TEST_NAME, copied_tests, test_sources_near
-from .splice import span
+from ..agent.protocol import COPYING
+from ..context.testfiles import TEST_NAME, test_sources_near
+from ..messages import ToolCall
+from ..tools.splice import span
+from .base import Reply, Tactic
+from .protect_tests import copied_tests
 
 MAX_TRIMMED = 400  # lines dropped from the end of a cut-off reply until the rest parses
 TEST_MODULES = frozenset({"unittest", "pytest"})
@@ -109,3 +113,40 @@ def _describe(node: ast.stmt) -> str:
     if isinstance(node, ast.If):
         return "the __main__ block"
     return "the test imports"
+
+
+def kept_code(rel: str, old: str | None, content: str, workspace: Path) -> tuple[str, list[str]]:
+    """A write filter: a write that copied the tests is kept without them, when that holds a whole solution."""
+    if copied_tests(rel, content, workspace) and (kept := salvage(rel, content, workspace)):
+        return kept[0], [kept[1]]
+    return content, []
+
+
+class Salvage(Tactic):
+    name = "salvage"
+
+    def start(self) -> None:
+        if kept_code not in self.state.ctx.write_filters:
+            self.state.ctx.write_filters.append(kept_code)
+
+    def judge(self, reply: Reply) -> None:
+        if reply.problem and reply.response.finish_reason == COPYING and (calls := self._salvaged(reply.response.text)):
+            reply.calls, reply.problem = calls, None
+
+    def _salvaged(self, text: str) -> list[ToolCall]:
+        """The files a reply cut while copying the tests had written whole before the copy (`whole` protocol), or
+        else the write it had begun, without the test code, when that still defines what the tests import. The
+        writes go through write_file's guards like any other."""
+        protocol, s = self.state.protocol, self.state
+        closed = [c for c in protocol.closed_writes(text) if not TEST_NAME.search(str(c.arguments.get("path", "")))]
+        if closed:
+            paths = ", ".join(str(c.arguments["path"]) for c in closed)
+            s.notice(f"the reply was cut when it began copying the tests; what it wrote whole before is kept: {paths}")
+            return closed
+        call = protocol.cut_write(text)
+        path = str(call.arguments.get("path", "")) if call else ""
+        kept = salvage(path, str(call.arguments.get("content", "")), s.ctx.workspace) if call and path else None
+        if kept is None:
+            return []
+        s.notice(f"the reply copying the tests was cut; the code it wrote before them is kept. {kept[1]}")
+        return [protocol.write_call(path, kept[0])]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hame.agent.protocol import Outcome
-from hame.agent.steering import Steering
 from hame.messages import ToolCall
+from hame.tactics.steering import Steering
 
 
 def turn(name: str, output: str, ok: bool = True, **args: object) -> list[tuple[ToolCall, Outcome]]:

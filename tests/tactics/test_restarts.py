@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from hame import messages as msg
-from hame.agent.restarts import Restarts
+from hame.tactics.restarts import Restarts
 
 from ..conftest import make_workspace, run_small_model
 from ..fakes.openai_server import reply

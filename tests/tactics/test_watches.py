@@ -1,4 +1,4 @@
-"""A small model's reply that repeats the task instead of answering it is cut while it streams (`agent/echo.py`),
+"""A small model's reply that repeats the task instead of answering it is cut while it streams (tactics/watches.py),
 and the next try is told why; code that holds the task's text inside its block is never cut."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hame.agent.echo import echo_watch
+from hame.tactics.echo import echo_watch
 
 from ..conftest import make_workspace, run_small_model
 from ..fakes.openai_server import reply

@@ -84,7 +84,7 @@ def test_code_that_uses_the_same_names_as_the_tests_is_not_a_copy(tmp_path: Path
 
 
 def test_the_copy_watch_reads_fenced_and_json_replies_and_spares_real_code(tmp_path: Path) -> None:
-    from hame.tools.fileio import copy_watch
+    from hame.tactics.protect_tests import copy_watch
 
     ws = make_workspace(tmp_path / "ws", FILES, git=False)
     copying = copy_watch(["greet.py"], ws)
@@ -99,7 +99,7 @@ def test_the_copy_watch_reads_fenced_and_json_replies_and_spares_real_code(tmp_p
 
 
 def test_the_copy_watch_judges_the_block_being_written(tmp_path: Path) -> None:
-    from hame.tools.fileio import copy_watch
+    from hame.tactics.protect_tests import copy_watch
 
     ws = make_workspace(tmp_path / "ws", FILES, git=False)
     copying = copy_watch(["greet.py"], ws)
@@ -113,7 +113,7 @@ def test_the_copy_watch_judges_the_block_being_written(tmp_path: Path) -> None:
 
 
 def test_verses_the_tests_also_expect_are_code_not_a_copy(tmp_path: Path) -> None:
-    from hame.tools.fileio import copied_tests, copy_watch
+    from hame.tactics.protect_tests import copied_tests, copy_watch
 
     verses = [f"This is verse number {i} of the song that never ends." for i in range(12)]
     tests = ("import unittest\n\nfrom song import recite\n\n\nclass SongTest(unittest.TestCase):\n" + "".join(

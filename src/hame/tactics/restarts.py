@@ -1,32 +1,27 @@
-"""Fresh attempts for a weak model that has a check to pass.
+"""Restarts (with plain retries first): after a failed check, continue from the task, not the whole history.
 
 A small model that fails the check tends to rewrite the same wrong file again and again, its history growing with
-each failure. So when a change fails the check (`--check`), hame cuts the history back to the task — whose KV cache
-the server still holds, so the restart costs only the new tokens — and starts over from the task alone with a note
-of what failed, to get a different solution rather than another edit of the same one.
-Asked to repair its last attempt (shown with the check's output), the 1.5B wrote the very same file in 44 of 69
-repairs and never passed; fresh starts wrote new code and passed 2 of 55 (bench/RESULTS.md, sessions 2 and 4).
-`repair=True` alternates the two: after an odd failure the last attempt and its failure are kept, to repair;
-after an even one (or when the model wrote exactly what already failed) it starts fresh.
-The temperature rises with each failure (0.5, 0.6, ... 0.9): at the profile's low temperature a small model
-writes the same wrong file again and again; at 1.0 the 1.5B's replies were junk 22 times in 93 (none at 0.5–0.9).
-A final answer while the check fails also counts as a failure. After `max_restarts` the history grows as usual.
-In a later turn of a session (a retry, the user's next message) a restart keeps the first task and the current
-request, and drops the turns between them.
-`plain=N` first retries the unchanged first request N times, with no note, at a low temperature (0.3, 0.4, 0.5,
-0.3, ...): its prefix is in the server's KV cache, so a retry costs only its output, and different samples of the
-same request at 0.2 passed different tasks, where noted restarts passed about 1 in 100 (bench/RESULTS.md, session 7).
-The cut is recorded as a `compaction` event (tier "restart"), so a resumed session sees what the model saw.
+each failure. So when a change fails the check, the history is cut back to the task (whose KV cache the server
+still holds) and the next attempt starts from it with a note of what failed, at a higher temperature. `plain=N`
+first resends the unchanged first request N times, with no note. `focus`: after a near miss, the note shows the
+file and asks for only the definitions to fix (tactics/focus.py puts them in place). A final answer while the check
+fails, and a reply cut while it streamed, count as failures too. The cut is recorded as a `compaction` event (tier
+"restart"), so a resumed session sees what the model saw. Evidence and figures: docs/tactics.md.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
 from .. import messages as msg
+from ..agent.autocheck import FILE_TOOLS
+from ..agent.protocol import COPYING, ECHOED, ECHOING
 from ..context.clip import clip
+from ..events import Compaction
 from ..messages import Message
+from .base import Reply, Shape, Tactic, Turn
 
 NOTE_CHARS = 1500
 FRESH = ("[hame: your earlier versions did not pass the check and were set aside. The latest one failed with:]\n"
@@ -46,7 +41,7 @@ NEAR = re.compile(r"(\d+) failed, (\d+) passed")  # the counts line of context/p
 @dataclass
 class Restarts:
     temperatures: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9)  # after 1, 2, 3... noted restarts
-    max_restarts: int = 20  # noted restarts (plain retries come on top): the 0.5B spent 12 in 150 s of its 240
+    max_restarts: int = 20  # noted restarts (plain retries come on top)
     plain: int = 0  # the first failures retry the first request as it was: no note, a new sample
     plain_temperatures: tuple[float, ...] = (0.3, 0.4, 0.5)  # cycled over the plain retries
     repair: bool = False  # alternate repair and fresh restarts instead of fresh ones only
@@ -60,10 +55,8 @@ class Restarts:
 
     def failed(self, report: str, fresh: bool = False, change: str = "") -> None:
         """A failed check after `change` (a key of what was written); `fresh`: the next attempt starts from the task
-        alone — for a final answer despite the failure, or a change that already failed once (a small model
-        asked to repair its code at a low temperature often writes the very same code again). A plain retry that
-        writes what already failed ends the plain retries: that request's samples do not differ enough (the 1.5B
-        wrote house's same wrong file 6 times at 0.3-0.5), so the noted restarts follow."""
+        alone — for a final answer despite the failure, or a change that already failed once. A plain retry that
+        writes what already failed ends the plain retries: that request's samples do not differ enough."""
         repeat = bool(change) and change in self.failed_changes
         fresh = fresh or repeat
         self.failed_changes.add(change)
@@ -98,8 +91,7 @@ class Restarts:
         """The history to continue from, or None when no restart is due (or the task cannot be found). With
         `focus`, after a near miss that did not follow a focused attempt, the note shows `code` (the target's
         content now) and asks for only the definitions to fix, written `how`. A fresh start's note ends with
-        `reminder` (how to write the file: after a note holding a fenced report, the 1.5B answered in `whole` with
-        a fenced path and a junk line like `obj['code']` in 3 of 5 tries; with the reminder, 0 of 5)."""
+        `reminder` (how to write the file)."""
         if not self.pending:
             return None
         self.pending = False
@@ -151,3 +143,104 @@ def _index(messages: list[Message], request: Message | None) -> int | None:
         if m == request:
             return i
     return None
+
+
+CUT_NOTES = {"repetition": "Your reply degenerated into repeating the same text and was cut off. Write simpler code, "
+                           "without long repeated lines.",
+             "length": "Your reply was too long and was cut off at the output limit before it was complete. Write "
+                       "shorter code: only what the tests need, without copying the tests.",
+             ECHOING: ECHOED,
+             COPYING: "Your reply was copying the test file into the code file, so it was cut off. Write the code "
+                      "that the tests import and call, not the tests."}
+
+
+class PlainRetries(Tactic):
+    """Named in a profile, it gives `restarts` its plain retries (the profile's `plain_retries` count)."""
+
+    name = "plain_retries"
+
+
+class RestartTactic(Tactic):
+    name = "restarts"
+
+    def start(self) -> None:
+        s = self.state
+        if self.state.checker is None:
+            self.restarts: Restarts | None = None
+            return
+        if getattr(self, "restarts", None) is None:
+            plain = s.options.get("plain_retries", 0) if PlainRetries.name in s.names else 0
+            self.restarts = Restarts(focus="focus" in s.names, plain=plain)
+        first = s.first_check()
+        if first is not None and not first.passed:
+            self.restarts.report = first.report
+
+    def rebuild(self, messages: list[Message]) -> list[Message] | None:
+        r, s = self.restarts, self.state
+        if r is None:
+            return None
+        targets = s.targets
+        one = targets[0] if len(targets) == 1 else None
+        whole = s.protocol.mode == "whole"
+        reminder = (f"Reply with {one} on one line, then the whole file in one fenced code block." if one and whole
+                    else "")
+        code = self._current(one) if r.focus else None
+        how = (f"{one or ''} on one line, then one fenced block holding them" if whole
+               else f"one write_file call for {one or ''} whose content is only those definitions")
+        history = r.rebuild(messages, s.request, " or ".join(targets[:2]) or "the file", code, how, reminder)
+        if history is None or history == messages:
+            return None
+        s.focus_file = one if r.kind == "focus" else None
+        s.notice(f"check failed {r.failures}x: restarting from the task ({r.kind}, temperature {s.temperature()})")
+        s.emit(Compaction(step=s.ctx.step, tier="restart", tokens_before=msg.messages_tokens(messages),
+                          tokens_after=msg.messages_tokens(history), messages=list(history)))
+        return history
+
+    def _current(self, rel: str | None) -> str | None:
+        """The content of the one file to change, for a focused repair (None when it cannot be read)."""
+        path = self.state.ctx.workspace / rel if rel else None
+        try:
+            return path.read_text(encoding="utf-8") if path and path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def shape(self, shape: Shape) -> None:
+        if self.restarts is not None:
+            shape.temperature = self.restarts.temperature(shape.temperature)
+
+    def judge(self, reply: Reply) -> None:
+        """A reply cut while it streamed is a failed try: at the same temperature it happens again."""
+        r = self.restarts
+        if r is None or not reply.problem or reply.response.finish_reason not in CUT_NOTES:
+            return
+        reply.counted = not r.left()
+        r.failed(CUT_NOTES[reply.response.finish_reason or ""], fresh=True)
+
+    def rescue(self, problem: str) -> bool:
+        """Unusable replies in a row start a fresh attempt instead of ending the run: their history would only be
+        repeated."""
+        r = self.restarts
+        if r is None or not self.state.failed_check or not r.left():
+            return False
+        r.failed(problem, fresh=True)
+        self.state.notice("unusable replies in a row: starting a fresh attempt")
+        return True
+
+    def after_turn(self, turn: Turn) -> None:
+        r, check = self.restarts, turn.check
+        if r is None or check is None:
+            return
+        if check.passed:
+            r.passed()
+            return
+        change = json.dumps([(c.name, c.arguments) for c, o in turn.results if c.name in FILE_TOOLS and o.ok],
+                            sort_keys=True)
+        r.failed(check.report, change=change)
+
+    def objection(self) -> str | None:
+        r, s = self.restarts, self.state
+        if r is None or not s.failed_check or not r.left():
+            return None
+        r.failed(r.report or f"`{s.failed_check}` failed", fresh=True)
+        s.notice("final answer while the check fails: starting a fresh attempt")
+        return "The check still fails; the task is not done."
