@@ -22,6 +22,7 @@ from pathlib import Path
 from hame.context import localize_signals as sig
 from hame.context.defindex import DefSpan, SourceFile, index_repository, innermost
 from hame.context.ranking import rank_repository
+
 from .testfiles import TEST_NAME
 
 W_INNERMOST_FRAME = 8.0  # where the exception was raised: most often the code to fix
