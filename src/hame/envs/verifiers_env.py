@@ -22,8 +22,7 @@ import verifiers.v1 as vf
 from ..bench.prompting import task_prompt
 from ..bench.results import AttemptResult
 from ..bench.tasks import Task, load_taskset
-from ..bench.worker import (claim_workspace, prepare_workspace, pytest_counts, release_workspace, run_attempts,
-                            run_check)
+from ..bench.worker import claim_workspace, prepare_workspace, pytest_counts, release_workspace, run_attempts, run_check
 from .episode import Budgets, Endpoint, agent_config, metrics_of
 
 AGENT_ERRORS = (1, 2)  # hame's exit codes for an error and for bad usage; 3 (a budget, a stall) is an outcome
