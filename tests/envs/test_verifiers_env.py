@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def test_vf_eval_scores_the_pair_and_records_hames_requests(manifest: Path, clea
     assert [c["name"] for c in calls] == ["write_file"]
     assert any(m["role"] == "tool" for m in alpha)
     assert by_task["alpha"]["metrics"]["tests_passed"] == 1.0 and by_task["beta"]["metrics"]["tests_failed"] == 1.0
-    assert not list(Path("/tmp").glob("hame-bench-alpha.lock")), "the workspace was not released"
+    assert not (Path(tempfile.gettempdir()) / "hame-bench-alpha.lock").exists(), "the workspace was not released"
 
 
 def test_the_taskset_loads_every_task_with_the_bench_prompt(manifest: Path) -> None:
