@@ -58,26 +58,47 @@ class CheckOutcome:
 def run_task(task: Task, cfg: BenchConfig) -> dict[str, Any]:
     """Run one task; returns its `TaskResult` as a dict."""
     start = time.monotonic()
+    home = task_home(task, cfg)
+    ws, lock = claim_workspace(task.slug)
+    try:
+        prepare_workspace(ws, task)
+        runs = run_attempts(task, cfg, ws, home)
+    finally:
+        release_workspace(ws, lock)
+    result = TaskResult.of(task.name, runs, time.monotonic() - start, cfg.model_name or cfg.model, cfg.label)
+    return result.model_dump()
+
+
+def task_home(task: Task, cfg: BenchConfig) -> Path:
+    """The task's fresh directory under the run directory (transcripts in `state/`, logs beside)."""
     home = Path(cfg.run_dir) / task.slug
     shutil.rmtree(home, ignore_errors=True)
     (home / "state").mkdir(parents=True)
-    ws, lock = claim_workspace(task.slug)
+    return home
+
+
+def prepare_workspace(ws: Path, task: Task) -> None:
+    write_files(ws, task.files)
+    git_init(ws)
+
+
+def release_workspace(ws: Path, lock: Path) -> None:
+    shutil.rmtree(ws, ignore_errors=True)
+    lock.unlink(missing_ok=True)
+
+
+def run_attempts(task: Task, cfg: BenchConfig, ws: Path, home: Path, prompt: str | None = None
+                 ) -> list[AttemptResult]:
+    """The agent on a prepared workspace, up to `cfg.attempts` times; a retry sees the failing check's output."""
+    prompt = prompt or task_prompt(task)
     runs: list[AttemptResult] = []
-    try:
-        write_files(ws, task.files)
-        git_init(ws)
-        prompt = task_prompt(task)
-        for n in range(1, cfg.attempts + 1):
-            run, check = attempt(task, cfg, ws, home, n, prompt)
-            runs.append(run)
-            if run.passed:
-                break
-            prompt = retry_prompt(task, check.output)
-    finally:
-        shutil.rmtree(ws, ignore_errors=True)
-        lock.unlink(missing_ok=True)
-    result = TaskResult.of(task.name, runs, time.monotonic() - start, cfg.model_name or cfg.model, cfg.label)
-    return result.model_dump()
+    for n in range(1, cfg.attempts + 1):
+        run, check = attempt(task, cfg, ws, home, n, prompt)
+        runs.append(run)
+        if run.passed:
+            break
+        prompt = retry_prompt(task, check.output)
+    return runs
 
 
 def attempt(task: Task, cfg: BenchConfig, ws: Path, home: Path, n: int, prompt: str

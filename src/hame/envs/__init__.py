@@ -1,0 +1,1 @@
+"""hame as an evaluation and training environment (docs/training.md)."""
