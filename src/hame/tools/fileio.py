@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import ToolError
+from ..permissions.protected import refuse_protected
 from .base import FileView, ToolContext
 from .fileblocks import open_block
 from .guards import destructive_write
@@ -156,6 +157,7 @@ def after_write(rel: str, old: str | None, new: str) -> str:
 
 def write_text(path: Path, text: str, ctx: ToolContext, rel: str) -> None:
     """Write atomically (temp file + rename, keeping the mode) and remember the new state as seen."""
+    refuse_protected(ctx.workspace, path, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".hame-tmp")
