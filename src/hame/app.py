@@ -30,6 +30,7 @@ from .messages import ToolCall
 from .permissions.approval import Asker, Gatekeeper
 from .permissions.rules import MODES, Rules
 from .permissions.sandbox import bwrap_available
+from .permissions.trust import require_trust
 from .providers import Provider, open_anthropic, open_openai, parse_model
 from .session import resume as resume_mod
 from .session.state import SessionState
@@ -54,6 +55,7 @@ class Settings:
     approval: str = "full-auto"
     sandbox: str = "auto"
     sandbox_network: bool = False
+    sandbox_env: tuple[str, ...] = ()  # variables shell commands get beyond the safe list (sandbox.SAFE_ENV)
     resume: str | None = None
     profile: str | None = None  # a profile by name instead of the provider's default (a [models] entry's)
     context_window: int | None = None
@@ -62,6 +64,7 @@ class Settings:
     price: Price | None = None  # None: unknown (cost shown as unknown)
     sinks: list[EventSink] = field(default_factory=list)
     check: str | None = None  # a command that tells whether the task is done (e.g. the tests); run after changes
+    trust: bool = False  # --trust: trust this workspace's .hame/config.toml (hooks, MCP servers, sandbox keys)
     asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
 
@@ -93,6 +96,7 @@ class Run:
         self.transcript: Transcript | None = None
         self.instructions = InstructionTracker(git_root(self.workspace) or self.workspace, self.workspace)
         self.gatekeeper = self._gatekeeper()
+        require_trust(self.workspace, trusted_flag=settings.trust, asker=settings.asker)
         config = load_config(self.workspace)
         self.hooks = Hooks.from_config(config.get("hooks"), self.workspace, self.bus)
         self.mcp = start_servers(config.get("mcp"), self.workspace, state_dir() / "logs", self._notice)
@@ -136,7 +140,8 @@ class Run:
         delegator = self._delegator(tools)
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
-                          network=self.settings.sandbox_network, protect_tests=self.profile.protect_tests,
+                          network=self.settings.sandbox_network, env_allow=self.settings.sandbox_env,
+                          protect_tests=self.profile.protect_tests,
                           number_lines=self.profile.number_lines, fix_writes=self.profile.fix_writes)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,

@@ -36,6 +36,7 @@ class ToolContext:
     session_dir: Path | None = None
     sandbox: str = "none"
     network: bool = False
+    env_allow: tuple[str, ...] = ()  # variables shell commands get beyond the safe list
     shell_timeout_cap: int = 600
     step: int = 0
     seen: dict[str, FileView] = field(default_factory=dict)
