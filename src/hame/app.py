@@ -143,6 +143,7 @@ class Run:
                           network=self.settings.sandbox_network, env_allow=self.settings.sandbox_env,
                           protect_tests=self.profile.protect_tests,
                           number_lines=self.profile.number_lines, fix_writes=self.profile.fix_writes)
+        ctx.read_denied = lambda rel: self.gatekeeper.rules.read_denied(rel, self.workspace)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,

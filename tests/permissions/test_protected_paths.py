@@ -41,7 +41,7 @@ def test_file_tools_cannot_plant_code_that_runs_outside_the_sandbox(tmp_path: Pa
     outputs = tool_outputs(script)
     assert len(outputs) == 5 and all(out.startswith("Error: Refused") for out in outputs)
     protected = [out for out in outputs if "is protected" in out and "no tool may change it" in out]
-    assert len(protected) == (5 if mode == "full-auto" else 4)  # auto-edit asks first for a patch
+    assert len(protected) == 5
     assert not (ws / ".git/hooks/pre-push").exists() and not (ws / ".hame").exists()
     assert "fsmonitor" not in (ws / ".git/config").read_text()
     assert "main" in (ws / ".git/HEAD").read_text()

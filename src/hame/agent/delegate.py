@@ -206,7 +206,7 @@ class Delegator:
         checkpoint, pctx = parent.before_mutation, parent.ctx
         ctx = ToolContext(workspace=pctx.workspace, session_dir=pctx.session_dir, sandbox=pctx.sandbox,
                           network=pctx.network, env_allow=pctx.env_allow, shell_timeout_cap=pctx.shell_timeout_cap,
-                          protect_tests=pctx.protect_tests)
+                          protect_tests=pctx.protect_tests, read_denied=pctx.read_denied)
         model, emit, protocol = tree.model_for(n), tree.emitter(n, depth), ToolProtocol(parent.protocol.mode, tools)
         compactor = parent.compactor.for_child(model, emit, lambda: list(ctx.files_changed), protocol.tool_schemas(),
                                                {t.name for t in tools if not t.mutating}) if parent.compactor else None
