@@ -13,6 +13,7 @@ from .agent.loop import Agent, LoopConfig, RunResult
 from .agent.profiles import Profile, named_profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
 from .config import load_config, project_config_path
+from .config.sections import check_sections
 from .context.agents_md import InstructionTracker, render_instructions
 from .context.budget import Budget as ContextBudget
 from .context.checks import guess_check
@@ -79,6 +80,7 @@ class Run:
         self.workspace = Path(os.path.realpath(settings.workspace))
         if not self.workspace.is_dir():
             raise UsageError(f"workspace {settings.workspace} is not a directory")
+        check_sections(self.workspace)
         spec = parse_model(settings.model)
         self.model_name = str(spec)
         name = spec.name
@@ -198,7 +200,7 @@ class Run:
         found = []
         for call in calls:
             path = (call.arguments or {}).get("path")
-            if isinstance(path, str) and path:
+            if isinstance(path, str) and path and "\x00" not in path:
                 found += self.instructions.on_touch(self.workspace / path)
         return ("# More instructions (AGENTS.md)\n" + render_instructions(found)) if found else None
 
@@ -266,6 +268,8 @@ class Run:
         self.bus.subscribe(self.transcript.write)
         self.bus.emit(SessionStart(session_id=self.files.id, workspace=str(self.workspace), model=self.model_name,
                                    task=task, resumed=resumed))
+        if resumed and (damage := resume_mod.damage_notice(self.files.transcript)):
+            self._notice(damage)
         if history:
             self.agent.messages = history
             for m in closing:

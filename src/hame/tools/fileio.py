@@ -15,6 +15,7 @@ from ..permissions.protected import refuse_protected
 from .base import FileView, ToolContext
 from .fileblocks import open_block
 from .guards import destructive_write
+from .safeio import read_for_edit
 from .syntax import new_syntax_errors
 
 
@@ -24,7 +25,7 @@ def read_text_for_edit(path: Path, rel: str, ctx: ToolContext, *, must_exist: bo
         if must_exist:
             raise ToolError(f"No such file: {rel!r}. To create it use write_file.")
         return None
-    data = path.read_bytes()
+    data = read_for_edit(path, rel)
     if b"\x00" in data[:8192]:
         raise ToolError(f"{rel} is a binary file; it cannot be edited as text")
     text = data.decode("utf-8", errors="replace")
