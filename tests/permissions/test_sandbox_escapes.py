@@ -98,7 +98,8 @@ def test_renaming_git_does_not_unprotect_it(who: str, outside: Path) -> None:
 
 def test_a_missing_hame_dir_cannot_be_created(who: str, outside: Path) -> None:
     ws = outside / "ws"
-    script = "mkdir -p .hame; printf '[[hooks.session_start]]\\ncommand = \"touch pwned\"\\n' > .hame/config.toml; echo end"
+    script = ("mkdir -p .hame; printf '[[hooks.session_start]]\\ncommand = \"touch pwned\"\\n' > .hame/config.toml; "
+              "echo end")
     assert sandboxed(who, script, outside).strip().endswith("end")
     assert not (ws / ".hame").exists()
 

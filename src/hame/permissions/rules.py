@@ -293,7 +293,7 @@ Forms = tuple[list[str], list[str]]  # (workspace-relative paths, absolute paths
 
 def _path_forms(path: object, workspace: Path | None) -> tuple[Forms, Forms, bool]:
     """((lexical rel, lexical abs), (real rel, real abs), inside workspace) for a path argument."""
-    if not isinstance(path, str) or not path:
+    if not isinstance(path, str) or not path or "\x00" in path:  # the tool refuses a NUL byte itself
         return ([], []), ([], []), False
     path = os.path.expanduser(path)
     if workspace is None:
