@@ -8,8 +8,9 @@
   process carrying the run's tag variable (which catches children that escaped with `setsid`).
 
 With `sandbox="bwrap"` the command also sees the whole filesystem read-only except the workspace (and
-`extra_writable`), a private /tmp, no network unless asked, its own PID namespace, and tmpfs / /dev/null over
-secret files such as ~/.ssh. See docs/permissions.md for what this does and does not protect against.
+`extra_writable`), a private /tmp, no network unless asked, its own PID and user namespaces with no
+capabilities (so root cannot remount or unmount), the git directory and `.hame` read-only, and tmpfs / /dev/null
+over secret files such as ~/.ssh. See docs/permissions.md for what this does and does not protect against.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def run_command(
 ) -> CommandResult:
     """Run `command` with a shell in `cwd`; see the module docstring. Raises SandboxError if bwrap is unusable.
 
-    `env` defaults to os.environ; it is scrubbed of credentials unless `scrub=False` (names in `env_allow` kept).
+    `env` defaults to os.environ; only its allow-listed variables are kept unless `scrub=False` (names in
+    `env_allow` kept too).
     `workspace` (default: `cwd`) is the only writable tree under bwrap; `hide` defaults to default_hidden_paths().
     """
     tag = uuid.uuid4().hex
