@@ -16,10 +16,7 @@ def read_regular(path: Path, shown: str, limit: int = MAX_READ_BYTES) -> tuple[b
     """(the first `limit` bytes, the file's size); ToolError for anything but a regular file. Opened without
     blocking, and checked on the open descriptor, so a FIFO swapped in after a check cannot hang the read."""
     refuse_special(path, shown)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise ToolError(f"Cannot read {shown!r}: {exc.strerror}") from None
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))  # OSError: the caller's message
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -44,7 +41,10 @@ def _special(shown: str) -> str:
 
 def read_for_edit(path: Path, rel: str) -> bytes:
     """The whole content of a regular file a tool is about to change; ToolError when it is too big to edit."""
-    data, size = read_regular(path, rel)
+    try:
+        data, size = read_regular(path, rel)
+    except OSError as exc:
+        raise ToolError(f"Cannot read {rel!r}: {exc.strerror}") from None
     if size > len(data):
         raise ToolError(f"{rel} is {size:,} bytes, too big for the file tools (at most {MAX_READ_BYTES:,}); change "
                         "it with run_shell (e.g. sed -i) instead.")
