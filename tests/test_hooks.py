@@ -129,7 +129,7 @@ def test_hooks_through_the_cli(tmp_path: Path, hame) -> None:
         {"content": "done"},
     ])
     r = hame("-p", "go", "--cwd", str(ws), "--model", f"scripted:{script}", "--output-format", "json",
-             "--sandbox", "none")
+             "--sandbox", "none", "--trust")
     assert r.returncode == 0, r.stderr
     assert not (ws / "made-by-shell").exists()
     events = logged(tmp_path)

@@ -14,6 +14,7 @@ from .agent.profiles import Profile, named_profile, profile_for, with_overrides
 from .agent.protocol import ToolProtocol
 from .agent.tactic_choice import effective_tactics
 from .config import load_config, project_config_path
+from .config.sections import check_sections
 from .context.agents_md import InstructionTracker, render_instructions
 from .context.budget import Budget as ContextBudget
 from .context.checks import guess_check
@@ -32,6 +33,7 @@ from .messages import ToolCall
 from .permissions.approval import Asker, Gatekeeper
 from .permissions.rules import MODES, Rules
 from .permissions.sandbox import bwrap_available
+from .permissions.trust import require_trust
 from .providers import Provider, open_anthropic, open_openai, parse_model
 from .session import resume as resume_mod
 from .session.state import SessionState
@@ -55,6 +57,7 @@ class Settings:
     approval: str = "full-auto"
     sandbox: str = "auto"
     sandbox_network: bool = False
+    sandbox_env: tuple[str, ...] = ()  # variables shell commands get beyond the safe list (sandbox.SAFE_ENV)
     resume: str | None = None
     profile: str | None = None  # a profile by name instead of the provider's default (a [models] entry's)
     context_window: int | None = None
@@ -64,6 +67,7 @@ class Settings:
     sinks: list[EventSink] = field(default_factory=list)
     check: str | None = None  # a command that tells whether the task is done (e.g. the tests); run after changes
     tactics: tuple[list[str], str] | None = None  # (a tactic list or +name/-name switches, where it came from)
+    trust: bool = False  # --trust: trust this workspace's .hame/config.toml (hooks, MCP servers, sandbox keys)
     asker: Asker | None = None  # answers approval questions; None in headless runs (asks are refused)
 
 
@@ -78,6 +82,7 @@ class Run:
         self.workspace = Path(os.path.realpath(settings.workspace))
         if not self.workspace.is_dir():
             raise UsageError(f"workspace {settings.workspace} is not a directory")
+        check_sections(self.workspace)
         spec = parse_model(settings.model)
         self.model_name = str(spec)
         name = spec.name
@@ -95,6 +100,7 @@ class Run:
         self.transcript: Transcript | None = None
         self.instructions = InstructionTracker(git_root(self.workspace) or self.workspace, self.workspace)
         self.gatekeeper = self._gatekeeper()
+        require_trust(self.workspace, trusted_flag=settings.trust, asker=settings.asker)
         config = load_config(self.workspace)
         self.hooks = Hooks.from_config(config.get("hooks"), self.workspace, self.bus)
         self.mcp = start_servers(config.get("mcp"), self.workspace, state_dir() / "logs", self._notice)
@@ -139,7 +145,9 @@ class Run:
         delegator = self._delegator(tools)
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
-                          network=self.settings.sandbox_network, number_lines=self.profile.number_lines)
+                          network=self.settings.sandbox_network, env_allow=self.settings.sandbox_env,
+                          number_lines=self.profile.number_lines)
+        ctx.read_denied = lambda rel: self.gatekeeper.rules.read_denied(rel, self.workspace)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
@@ -193,7 +201,7 @@ class Run:
         found = []
         for call in calls:
             path = (call.arguments or {}).get("path")
-            if isinstance(path, str) and path:
+            if isinstance(path, str) and path and "\x00" not in path:
                 found += self.instructions.on_touch(self.workspace / path)
         return ("# More instructions (AGENTS.md)\n" + render_instructions(found)) if found else None
 
@@ -261,6 +269,8 @@ class Run:
         self.bus.subscribe(self.transcript.write)
         self.bus.emit(SessionStart(session_id=self.files.id, workspace=str(self.workspace), model=self.model_name,
                                    task=task, resumed=resumed))
+        if resumed and (damage := resume_mod.damage_notice(self.files.transcript)):
+            self._notice(damage)
         if history:
             self.agent.messages = history
             for m in closing:

@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow network access inside the sandbox")
     p.add_argument("--check", metavar="CMD", help="a command that checks the work (e.g. the tests): hame runs it "
                    "after every change and shows the model the result")
+    p.add_argument("--trust", action="store_true",
+                   help="trust this workspace's .hame/config.toml as it is now (its hooks, MCP servers and sandbox "
+                        "settings); remembered until the file changes")
     p.add_argument("--resume", metavar="ID", help="resume a session: an id, an id prefix, or 'latest'")
     p.add_argument("--continue", dest="cont", action="store_true", help="resume the latest session here")
     return p
@@ -76,9 +79,11 @@ def settings_from(args: argparse.Namespace, sinks: list) -> object:
     return Settings(workspace=Path(args.cwd), model=m.spec, base_url=m.base_url, api_key=m.api_key,
                     max_steps=cfg.max_steps or 40, tool_protocol=m.tool_protocol or "auto", temperature=m.temperature,
                     approval=cfg.approval or ("full-auto" if args.prompt else "ask"), sandbox=cfg.sandbox or "auto",
-                    sandbox_network=bool(cfg.sandbox_network), resume="latest" if args.cont else args.resume,
+                    sandbox_network=bool(cfg.sandbox_network),
+                    sandbox_env=tuple(cfg.sandbox_env or ()), resume="latest" if args.cont else args.resume,
                     profile=m.profile, context_window=m.context_window, max_cost=cfg.max_cost,
-                    max_tokens=cfg.max_tokens, price=m.price, check=cfg.check, tactics=m.tactics, sinks=sinks)
+                    max_tokens=cfg.max_tokens, price=m.price, check=cfg.check, tactics=m.tactics, sinks=sinks,
+                    trust=args.trust)
 
 
 def run(args: argparse.Namespace) -> int:

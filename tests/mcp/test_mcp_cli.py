@@ -32,7 +32,7 @@ def test_mcp_tools_are_offered_called_and_the_server_stopped(tmp_path: Path, ham
         {"content": "", "tool_calls": [call("mcp__demo__write_note", path="note.txt", text="from mcp")]},
         {"content": "The answer is 42."},
     ])
-    r = hame("-p", "add", "--cwd", str(ws), "--model", f"scripted:{script}", "--output-format", "json")
+    r = hame("-p", "add", "--cwd", str(ws), "--trust", "--model", f"scripted:{script}", "--output-format", "json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert [(x["name"], x["output"]) for x in results(out["transcript"])] == [
@@ -56,7 +56,7 @@ def test_permission_rules_and_modes_apply_to_mcp_tools(tmp_path: Path, hame) -> 
         {"content": "", "tool_calls": [call("mcp__demo__fail", reason="r"), call("mcp__demo__add", a=1, b=1)]},
         {"content": "done"},
     ])
-    r = hame("-p", "go", "--cwd", str(ws), "--model", f"scripted:{script}", "--output-format", "json",
+    r = hame("-p", "go", "--cwd", str(ws), "--trust", "--model", f"scripted:{script}", "--output-format", "json",
              "--approval", "read-only")
     assert r.returncode == 0, r.stderr
     got = results(json.loads(r.stdout)["transcript"])
@@ -74,7 +74,7 @@ def test_a_server_that_fails_to_start_is_a_notice_and_the_run_goes_on(tmp_path: 
         {"content": "", "tool_calls": [call("mcp__demo__add", a=1, b=2)]},
         {"content": "ok"},
     ])
-    r = hame("-p", "go", "--cwd", str(ws), "--model", f"scripted:{script}", "--output-format", "json")
+    r = hame("-p", "go", "--cwd", str(ws), "--trust", "--model", f"scripted:{script}", "--output-format", "json")
     assert r.returncode == 0, r.stderr
     assert "MCP server 'broken'" in r.stderr and "no config for broken" in r.stderr
     got = results(json.loads(r.stdout)["transcript"])
@@ -84,5 +84,5 @@ def test_a_server_that_fails_to_start_is_a_notice_and_the_run_goes_on(tmp_path: 
 def test_bad_mcp_config_is_a_usage_error(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", {".hame/config.toml": "[mcp.servers.x]\nurl = 'http://h'\ncommand = 'y'\n"})
     script = write_script(tmp_path / "s.jsonl", [{"content": "never"}])
-    r = hame("-p", "go", "--cwd", str(ws), "--model", f"scripted:{script}")
+    r = hame("-p", "go", "--cwd", str(ws), "--trust", "--model", f"scripted:{script}")
     assert r.returncode == 2 and "[mcp.servers.x]" in r.stderr

@@ -111,15 +111,22 @@ def test_scrub_env_drops_credentials() -> None:
         "PATH": "/bin", "HOME": "/h", "TOKENIZERS_PARALLELISM": "false", "OPENAI_API_KEY": "k", "GITHUB_TOKEN": "t",
         "AWS_REGION": "r", "DB_PASSWORD": "p", "MY_SECRET_THING": "s", "SSH_AUTH_SOCK": "/s", "anthropic_api_key": "k",
     }  # fmt: skip
-    assert scrub_env(env) == {"PATH": "/bin", "HOME": "/h", "TOKENIZERS_PARALLELISM": "false"}
+    assert scrub_env(env) == {"PATH": "/bin", "HOME": "/h"}
     assert "GITHUB_TOKEN" in scrub_env(env, allow=["GITHUB_TOKEN"])
+
+
+def test_scrub_env_keeps_only_the_allow_list() -> None:
+    env = {"PATH": "/bin", "LC_ALL": "C", "MYSQL_PWD": "p", "SENTRY_DSN": "d", "SLACK_WEBHOOK_URL": "u",
+           "APIKEY": "k", "REDIS_URL": "r", "TERM": "xterm"}
+    assert scrub_env(env) == {"PATH": "/bin", "LC_ALL": "C", "TERM": "xterm"}
+    assert scrub_env(env, allow=["REDIS_URL"])["REDIS_URL"] == "r"
 
 
 @pytest.mark.parametrize("kind", ["none", pytest.param("bwrap", marks=needs_bwrap)])
 def test_env_is_scrubbed_by_default(tmp_path: Path, kind: sandbox.SandboxKind) -> None:
     env = {"PATH": os.environ["PATH"], "OPENAI_API_KEY": "sk-live", "KEEP": "yes"}
     res = run_command('echo "[$OPENAI_API_KEY][$KEEP]"', tmp_path, timeout=10, sandbox=kind, env=env)
-    assert res.output == "[][yes]\n"
+    assert res.output == "[][]\n"
     kept = run_command('echo "[$OPENAI_API_KEY]"', tmp_path, timeout=10, env=env, env_allow=["OPENAI_API_KEY"])
     assert kept.output == "[sk-live]\n"
 

@@ -40,7 +40,7 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
     the Python errors it shows (context/error_hints.py)."""
     start = time.monotonic()
     res = run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
-                      workspace=ctx.workspace, network=ctx.network)
+                      workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow)
     seconds = time.monotonic() - start
     passed = res.exit_code == 0 and not res.timed_out
     status = f"killed after {timeout}s: does the code loop forever?" if res.timed_out else f"exit code {res.exit_code}"

@@ -205,8 +205,8 @@ class Delegator:
         config = replace(parent.config, max_steps=self.config.max_steps, max_total_tokens=self.config.max_tokens)
         checkpoint, pctx = parent.before_mutation, parent.ctx
         ctx = ToolContext(workspace=pctx.workspace, session_dir=pctx.session_dir, sandbox=pctx.sandbox,
-                          network=pctx.network, shell_timeout_cap=pctx.shell_timeout_cap,
-                          write_guards=list(pctx.write_guards))
+                          network=pctx.network, env_allow=pctx.env_allow, shell_timeout_cap=pctx.shell_timeout_cap,
+                          write_guards=list(pctx.write_guards), read_denied=pctx.read_denied)
         model, emit, protocol = tree.model_for(n), tree.emitter(n, depth), ToolProtocol(parent.protocol.mode, tools)
         compactor = parent.compactor.for_child(model, emit, lambda: list(ctx.files_changed), protocol.tool_schemas(),
                                                {t.name for t in tools if not t.mutating}) if parent.compactor else None

@@ -21,7 +21,7 @@ from ..session.store import find_session
 from ..session.transcript import read_records
 from ..tools import default_tools
 from .chatformats import hermes_turns, sharegpt_turns
-from .redact import redact_value
+from .redact import redact_session
 
 Format = Literal["openai", "sharegpt", "hermes"]
 FORMATS: tuple[Format, ...] = ("openai", "sharegpt", "hermes")
@@ -156,7 +156,7 @@ def trajectory(transcript: Path, fmt: Format) -> Common:
         body = {"system": system, "tools": json.dumps(tools, ensure_ascii=False), "conversations": turns}
     else:
         body = {"tools": tools, "conversations": hermes_turns(messages, tools)}
-    return SCHEMAS[fmt].model_validate(redact_value({**common, **body}))
+    return SCHEMAS[fmt].model_validate(redact_session({**common, **body}, messages))
 
 
 def common_fields(records: list[dict[str, Any]], head: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,12 @@
 """Secrets out of exported trajectories: API keys, tokens and private keys are replaced by `[REDACTED]`.
-Pure functions over strings; `redact_value` walks any JSON-like value."""
+Pure functions over strings; `redact_value` walks any JSON-like value, and `redact_session` also removes every
+secret value found anywhere in a session wherever else it appears (the model's prose, JSON-escaped arguments)."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MASK = "[REDACTED]"
@@ -44,4 +47,59 @@ def redact_value(value: Any) -> Any:
         return {k: redact_value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact_value(v) for v in value]
+    return value
+
+
+def secrets_in(text: str) -> set[str]:
+    """The secret values (not their labels) the patterns above find in `text`, at least 8 characters long."""
+    found = {m.group(0) for pattern in (PRIVATE_KEY, TOKEN) for m in pattern.finditer(text)}
+    found |= {m.group(0).split(None, 1)[1] for m in BEARER.finditer(text)}
+    found |= {m.group(0)[len(m.group(1)) + 1 : -1] for m in QUOTED.finditer(text)}
+    found |= {m.group(0)[len(m.group(1)) :] for m in ENV.finditer(text)}
+    return {s for s in found if len(s) >= 8 and s != MASK}
+
+
+def redact_session(value: Any, *sources: Any) -> Any:
+    """`value` redacted, and every secret found in it or in `sources` (e.g. the raw messages) masked wherever it
+    appears, whatever the format around it (quoted, JSON-escaped, in the model's own words)."""
+    known: set[str] = set()
+    for item in (value, *sources):
+        for text in _strings(item):
+            known |= secrets_in(text)
+    ordered = sorted(known, key=len, reverse=True)
+    escaped = [(json.dumps(s)[1:-1], s) for s in ordered]
+
+    def one(text: str) -> str:
+        text = redact(text)
+        for as_json, raw in escaped:
+            text = text.replace(raw, MASK).replace(as_json, MASK)
+        return text
+
+    return _map(value, one)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON-like value, and the strings inside strings that hold JSON (tool call arguments)."""
+    if isinstance(value, str):
+        yield value
+        if value.lstrip().startswith(("{", "[")):
+            try:
+                yield from _strings(json.loads(value))
+            except ValueError:
+                pass
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _map(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: _map(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map(v, fn) for v in value]
     return value

@@ -50,6 +50,7 @@ class ConfigModel(Strict):
     approval: Literal["read-only", "ask", "auto-edit", "full-auto"] | None = None
     sandbox: Literal["auto", "bwrap", "none"] | None = None
     sandbox_network: bool | None = None
+    sandbox_env: list[str] | None = None  # variables passed to shell commands beyond the safe list
     check: str | None = None  # a command run after every change (e.g. the tests); --check
     context_window: int | None = Field(None, ge=1024)
     max_cost: float | None = Field(None, gt=0)

@@ -13,6 +13,7 @@ from .files import project_config_path, user_config_path
 from .layers import Effective, effective_config, flags_from, leaves
 from .models import ModelChoice, choose_model
 from .schema import ConfigModel, dotted
+from .sections import check_sections
 
 SECRET_KEYS = ("api_key",)
 UNSET_NOTES = {"approval": "full-auto headless, ask in the REPL", "temperature": "from the model profile",
@@ -25,6 +26,7 @@ def config_main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.description = "show the effective configuration and where each value came from (the same flags apply)"
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    check_sections(Path(os.path.realpath(args.cwd)))
     eff = effective_config(Path(args.cwd), flags_from(args))
     choice, problem = _choice(eff)
     report = as_dict(eff, choice, problem, Path(os.path.realpath(args.cwd)))

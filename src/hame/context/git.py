@@ -6,13 +6,18 @@ import subprocess
 from pathlib import Path
 
 GIT_TIMEOUT_S = 3.0
+# A workspace's git config and hooks are the model's to write in some setups: hame's own git calls run none of it.
+SAFE_GIT: tuple[str, ...] = (
+    "git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.untrackedCache=false",
+    "-c", "diff.external=", "-c", "core.pager=cat", "-c", "protocol.ext.allow=never",
+)  # fmt: skip
 
 
 def run_git(root: Path, *args: str, timeout: float = GIT_TIMEOUT_S) -> str | None:
     """Return git's stdout, or None when git is missing, fails, or runs past `timeout`."""
     try:
         proc = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
+            [*SAFE_GIT, "-c", "core.quotepath=off", *args],
             cwd=root,
             capture_output=True,
             timeout=timeout,

@@ -22,7 +22,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .shellparse import ShellParseError, SimpleCommand, split_commands
-from .shellwords import command_forms, rule_prefix
+from .shellwords import command_forms, opaque, rule_prefix
 from .tomledit import add_to_array
 
 __all__ = ["Decision", "Mode", "MODES", "Rule", "RuleError", "Rules", "persist_allow_rule", "rule_from_answer"]
@@ -32,6 +32,8 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 Action = Literal["allow", "ask", "deny"]
 SHELL_TOOLS = frozenset({"run_shell"})
 READ_PREFIXES = ("read", "list", "search", "grep", "find", "glob", "ls", "view")
+READ_TOOLS = ("read_file", "search", "list_files")  # a path rule for one of these covers every one
+WRITE_TOOLS = ("write_file", "edit_file", "apply_patch")  # likewise; and a reading deny covers these too
 _RULE = re.compile(r"(?P<tool>[A-Za-z0-9_.*-]+)(?:\((?P<pattern>.*)\))?", re.DOTALL)
 
 
@@ -179,25 +181,33 @@ class Rules:
     ) -> Decision:
         if tool in SHELL_TOOLS:
             return self._decide_shell(tool, str(args.get("command", "")), mutating, mode)
+        if tool == "apply_patch" and isinstance(args.get("patch"), str) and (files := _patch_paths(args["patch"])):
+            return _strictest([self._decide_path(tool, f, mutating, mode, workspace) for f in files])
         return self._decide_path(tool, args.get("path"), mutating, mode, workspace)
 
     def _decide_path(self, tool: str, path: object, mutating: bool, mode: Mode, workspace: Path | None) -> Decision:
         lexical, real, inside = _path_forms(path, workspace)
 
-        def first(rules: tuple[Rule, ...], forms: Forms) -> Rule | None:
-            return next((r for r in rules if r.matches_tool(tool) and r.matches_path(*forms)), None)
+        def first(rules: tuple[Rule, ...], forms: Forms, kin: tuple[str, ...] = (tool,)) -> Rule | None:
+            return next((r for r in rules if any(map(r.matches_tool, kin)) and r.matches_path(*forms)), None)
 
         everything = (lexical[0] + real[0], lexical[1] + real[1])
         target = f"{tool}({path})" if isinstance(path, str) else tool
-        if rule := first(self.deny, everything):
+        if rule := first(self.deny, everything, _deny_kin(tool)):
             return _denied(rule, target)
         if mode == "read-only" and mutating:
             return _read_only(tool)
-        if rule := first(self.ask, everything):
+        if rule := first(self.ask, everything, _kin(tool)):
             return Decision("ask", rule.source, f"the rule {rule.source} asks before {target}")
         if rule := first(self.allow, real):
             return Decision("allow", rule.source, f"allowed by the rule {rule.source}")
         return _mode_default(tool, mutating, mode, inside)
+
+    def read_denied(self, rel: str, workspace: Path) -> str | None:
+        """The deny rule that keeps a reading tool from `rel` (a workspace-relative file), or None: a tool that
+        shows file content it was not asked for by path (search) leaves such files out."""
+        decision = self._decide_path("read_file", rel, False, "full-auto", workspace)
+        return decision.rule if decision.action == "deny" else None
 
     def _decide_shell(self, tool: str, command: str, mutating: bool, mode: Mode) -> Decision:
         try:
@@ -209,7 +219,8 @@ class Rules:
         if mode == "read-only" and mutating:
             return _read_only(tool)
         if asked := next((v for v in verdicts if v.action == "ask"), None):
-            return Decision("ask", asked.rule, f"the rule {asked.rule} asks before running {asked.text!r}")
+            why = f"the rule {asked.rule} asks before running {asked.text!r}" if asked.rule else asked.note
+            return Decision("ask", asked.rule, why)
         allowed = [v for v in verdicts if v.action == "allow"]
         if allowed and all(v.action == "allow" or v.neutral for v in verdicts):
             rules = " and ".join(dict.fromkeys(v.rule for v in allowed if v.rule))
@@ -241,6 +252,8 @@ class Rules:
             return PartVerdict(text, "ask", rule.source)
         if part.assignments_only and not part.writes_files:
             return PartVerdict(text, None, None, "only sets variables", neutral=True)
+        if why := opaque(part):
+            return PartVerdict(text, "ask", None, f"{why}; it needs approval")
         rule = first(self.allow, forms[:1])
         if rule and part.writes_files:
             return PartVerdict(text, None, None, f"{rule.source} matches, but the command redirects into a file")
@@ -280,7 +293,7 @@ Forms = tuple[list[str], list[str]]  # (workspace-relative paths, absolute paths
 
 def _path_forms(path: object, workspace: Path | None) -> tuple[Forms, Forms, bool]:
     """((lexical rel, lexical abs), (real rel, real abs), inside workspace) for a path argument."""
-    if not isinstance(path, str) or not path:
+    if not isinstance(path, str) or not path or "\x00" in path:  # the tool refuses a NUL byte itself
         return ([], []), ([], []), False
     path = os.path.expanduser(path)
     if workspace is None:
@@ -301,6 +314,31 @@ def _path_forms(path: object, workspace: Path | None) -> tuple[Forms, Forms, boo
 def _relative(path: str, root: str) -> list[str]:
     rel = posixpath.relpath(path, root)
     return [] if rel == ".." or rel.startswith("../") else [rel]
+
+
+def _kin(tool: str) -> tuple[str, ...]:
+    return READ_TOOLS if tool in READ_TOOLS else WRITE_TOOLS if tool in WRITE_TOOLS else (tool,)
+
+
+def _deny_kin(tool: str) -> tuple[str, ...]:
+    """Writers also show the file (an edit that misses quotes it), so a reading deny covers them as well."""
+    return (*WRITE_TOOLS, *READ_TOOLS) if tool in WRITE_TOOLS else _kin(tool)
+
+
+def _patch_paths(patch: str) -> list[str]:
+    """Every file a patch touches (moves included); empty when it does not parse (the tool will say why)."""
+    from ..tools.patchparse import PatchSyntaxError, parse_patch
+
+    try:
+        ops = parse_patch(patch)
+    except PatchSyntaxError:
+        return []
+    return list(dict.fromkeys(p for op in ops for p in (op.path, op.move_to) if p))
+
+
+def _strictest(decisions: list[Decision]) -> Decision:
+    order = {"deny": 0, "ask": 1, "allow": 2}
+    return min(decisions, key=lambda d: order[d.action])
 
 
 def _mode_default(tool: str, mutating: bool, mode: Mode, inside: bool) -> Decision:

@@ -8,8 +8,9 @@
   process carrying the run's tag variable (which catches children that escaped with `setsid`).
 
 With `sandbox="bwrap"` the command also sees the whole filesystem read-only except the workspace (and
-`extra_writable`), a private /tmp, no network unless asked, its own PID namespace, and tmpfs / /dev/null over
-secret files such as ~/.ssh. See docs/permissions.md for what this does and does not protect against.
+`extra_writable`), a private /tmp, no network unless asked, its own PID and user namespaces with no
+capabilities (so root cannot remount or unmount), the git directory and `.hame` read-only, and tmpfs / /dev/null
+over secret files such as ~/.ssh. See docs/permissions.md for what this does and does not protect against.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
+from .protected import PROTECTED_NAMES, git_dirs, hame_dirs
+
 HEAD_BYTES = 4 * 1024 * 1024
 TAIL_BYTES = 1024 * 1024
 DRAIN_GRACE_S = 0.25  # after the shell exits, how long to keep reading output that background children write
@@ -35,6 +38,15 @@ KILL_GRACE_S = 1.0  # between SIGTERM and SIGKILL
 TAG_VAR = "HAME_RUN_TAG"
 
 SandboxKind = Literal["bwrap", "none"]
+
+# Commands get only these variables (plus LC_*, plus what `sandbox_env` names): a deny-list always misses some.
+SAFE_ENV: tuple[str, ...] = (
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR",
+    "TMPDIR", "TZ", "PWD", "COLUMNS", "LINES", "EDITOR", "PAGER", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE",
+    "VIRTUAL_ENV", "CONDA_PREFIX", "GOPATH", "GOROOT", "GOFLAGS", "CARGO_HOME", "RUSTUP_HOME", "JAVA_HOME",
+    "NODE_PATH", "CI",
+)  # fmt: skip
+SAFE_ENV_PREFIXES: tuple[str, ...] = ("LC_",)
 
 SECRET_ENV_PATTERNS: tuple[str, ...] = (
     "*_API_KEY", "*_APIKEY", "API_KEY", "*_KEY", "*_KEY_ID", "*_TOKEN", "TOKEN", "*_PAT",
@@ -51,8 +63,8 @@ HOME_SECRETS: tuple[str, ...] = (
 # Sockets stay connectable on a read-only mount, so agent and daemon sockets are hidden as well.
 SYSTEM_SECRETS: tuple[str, ...] = ("/run/docker.sock", "/var/run/docker.sock", "/run/podman")
 
-# Inside the writable workspace, these stay read-only: writing them would run code outside the sandbox later.
-PROTECTED_IN_WORKSPACE: tuple[str, ...] = (".git/hooks", ".git/config", ".hame")
+# Every capability dropped, in a user namespace of its own that cannot make more: root cannot remount or unmount.
+NO_PRIVILEGE: tuple[str, ...] = ("--unshare-user", "--disable-userns", "--cap-drop", "ALL")
 
 
 class SandboxError(RuntimeError):
@@ -68,9 +80,13 @@ class CommandResult:
 
 
 def scrub_env(env: Mapping[str, str], allow: Sequence[str] = ()) -> dict[str, str]:
-    """Drop variables that look like credentials, unless their name is in `allow`."""
+    """Keep only the safe variables (SAFE_ENV, LC_*) that do not look like credentials, plus names in `allow`."""
     keep = set(allow)
-    return {k: v for k, v in env.items() if k in keep or not _looks_secret(k)}
+    return {k: v for k, v in env.items() if k in keep or (_is_safe(k) and not _looks_secret(k))}
+
+
+def _is_safe(name: str) -> bool:
+    return name in SAFE_ENV or name.startswith(SAFE_ENV_PREFIXES)
 
 
 def _looks_secret(name: str) -> bool:
@@ -78,16 +94,14 @@ def _looks_secret(name: str) -> bool:
     return any(fnmatchcase(upper, pattern) for pattern in SECRET_ENV_PATTERNS)
 
 
-def state_dir() -> Path:
-    return Path(os.environ.get("HAME_STATE_DIR") or Path.home() / ".local/state/hame")
-
-
 def default_hidden_paths(home: Path | None = None, state: Path | None = None) -> list[Path]:
-    """Paths a sandboxed command must not see: credentials under `home`, hame's state, daemon sockets."""
+    """Paths a sandboxed command must not see: credentials under `home`, hame's config, state and cache (wherever
+    XDG_* and HAME_* variables put them), daemon sockets."""
     home = home or Path.home()
     runtime = Path(f"/run/user/{os.getuid()}")
     paths = [home / name for name in HOME_SECRETS]
-    return [*paths, state or state_dir(), runtime, *map(Path, SYSTEM_SECRETS)]
+    own = [state] if state is not None else hame_dirs()
+    return [*paths, *own, runtime, *map(Path, SYSTEM_SECRETS)]
 
 
 @functools.cache
@@ -96,7 +110,8 @@ def bwrap_available() -> str | None:
     binary = shutil.which("bwrap")
     if binary is None:
         return "bubblewrap is not installed (the `bwrap` binary is not on PATH; Debian/Ubuntu: apt install bubblewrap)"
-    probe = [binary, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--die-with-parent", "--", "true"]
+    probe = [binary, "--ro-bind", "/", "/", *NO_PRIVILEGE, "--unshare-net", "--unshare-pid", "--die-with-parent",
+             "--", "true"]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -123,7 +138,8 @@ def run_command(
 ) -> CommandResult:
     """Run `command` with a shell in `cwd`; see the module docstring. Raises SandboxError if bwrap is unusable.
 
-    `env` defaults to os.environ; it is scrubbed of credentials unless `scrub=False` (names in `env_allow` kept).
+    `env` defaults to os.environ; only its allow-listed variables are kept unless `scrub=False` (names in
+    `env_allow` kept too).
     `workspace` (default: `cwd`) is the only writable tree under bwrap; `hide` defaults to default_hidden_paths().
     """
     tag = uuid.uuid4().hex
@@ -137,8 +153,13 @@ def run_command(
             raise SandboxError(reason)
         ws = workspace or cwd
         hidden = default_hidden_paths() if hide is None else hide
+        missing = placeholders(ws.resolve())
         argv = bwrap_argv(cwd, ws, network=network, extra_writable=extra_writable, hide=hidden) + argv
-    return _run(argv, cwd, child_env, timeout, tag, sandboxed=sandbox == "bwrap")
+        try:
+            return _run(argv, cwd, child_env, timeout, tag, sandboxed=True)
+        finally:
+            _remove_placeholders(missing)
+    return _run(argv, cwd, child_env, timeout, tag, sandboxed=False)
 
 
 def _shell() -> str:
@@ -154,15 +175,42 @@ def bwrap_argv(
     argv = [binary, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for path in (ws, *(p.resolve() for p in extra_writable if p.exists())):
         argv += ["--bind", str(path), str(path)]
-    for name in PROTECTED_IN_WORKSPACE:
-        if (ws / name).exists():
-            argv += ["--ro-bind", str(ws / name), str(ws / name)]
+    argv += protected_mounts(ws)
     for path in _existing_hidden(hide, ws):
         argv += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
     if not network:
         argv.append("--unshare-net")
-    argv += ["--unshare-pid", "--die-with-parent", "--new-session", "--chdir", str(cwd.resolve()), "--"]
+    argv += [*NO_PRIVILEGE, "--unshare-pid", "--die-with-parent", "--new-session", "--chdir", str(cwd.resolve()),
+             "--"]
     return argv
+
+
+def protected_mounts(ws: Path) -> list[str]:
+    """Read-only mounts over the git directory (by its real path, so renaming `.git` cannot unprotect it) and
+    `.hame`; where one is missing, an empty read-only directory takes its place so it cannot be created."""
+    argv: list[str] = []
+    for gd in git_dirs(ws):
+        argv += ["--ro-bind", str(gd), str(gd)]
+    for name in PROTECTED_NAMES:
+        path = ws / name
+        if not path.exists() and not path.is_symlink():
+            argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
+        elif name != ".git" or path.is_file():
+            argv += ["--ro-bind", str(path), str(path)]
+    return argv
+
+
+def placeholders(ws: Path) -> list[Path]:
+    """The protected names missing from `ws`: bwrap leaves an empty directory there, removed after the command."""
+    return [ws / name for name in PROTECTED_NAMES if not (ws / name).exists() and not (ws / name).is_symlink()]
+
+
+def _remove_placeholders(paths: Sequence[Path]) -> None:
+    for path in paths:
+        try:
+            path.rmdir()
+        except OSError:
+            pass
 
 
 def _existing_hidden(hide: Sequence[Path], workspace: Path) -> list[Path]:

@@ -9,6 +9,8 @@ Allow rules only ever match the form as written, so `sudo git status` is not all
 from __future__ import annotations
 
 import posixpath
+import re
+from itertools import takewhile
 
 from .shellparse import SimpleCommand, is_assignment, split_commands
 
@@ -95,13 +97,50 @@ def _count_assignments(words: list[str]) -> int:
     return next((i for i, w in enumerate(words) if not is_assignment(w)), len(words))
 
 
+SHELL_VALUE_OPTIONS = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+
+
 def _shell_script(words: list[str]) -> str | None:
-    for i, word in enumerate(words[1:], 1):
-        if not word.startswith("-"):
-            return None
-        if not word.startswith("--") and "c" in word and i + 1 < len(words):
-            return words[i + 1]
+    """The script of `bash [options] -c SCRIPT`: options may come before or after `-c` (`-o errexit`, `-ec`, `--`)."""
+    has_c, i = False, 1
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            i += 1
+            break
+        if word in SHELL_VALUE_OPTIONS:
+            i += 2
+            continue
+        if not word.startswith(("-", "+")) or word in ("-", "+"):
+            break
+        has_c = has_c or (word[0] == "-" and not word.startswith("--") and "c" in word[1:])
+        i += 1
+    return words[i] if has_c and i < len(words) else None
+
+
+def opaque(cmd: SimpleCommand) -> str | None:
+    """Why the rules cannot know what `cmd` runs (an expansion that evaluates text as code, a shell started with
+    options), or None. Such a command is never allowed by an allow rule."""
+    words = list(cmd.words)
+    for word in words:
+        if _ARITH_VAR.search(word):
+            return f"{word!r} evaluates a variable arithmetically, which can run commands hidden in its value"
+        if _EVAL_EXPANSION.search(word):
+            return f"{word!r} expands a variable's value as code or as another variable's name"
+    options = _leading_options(words[1:]) if words and posixpath.basename(words[0]) in SHELLS else []
+    if options and options != ["-c"]:
+        return f"{words[0]} is started with the options {' '.join(options)}, which the rules do not follow"
+    if words and words[0] == "let":
+        return "let evaluates its arguments arithmetically, which can run commands hidden in a variable"
     return None
+
+
+def _leading_options(words: list[str]) -> list[str]:
+    return list(takewhile(lambda w: w.startswith(("-", "+")) and w not in ("-", "+"), words))
+
+
+_ARITH_VAR = re.compile(r"\$\(\([^)]*[A-Za-z_]|\$\[[^]]*[A-Za-z_]|\[[^]]*[A-Za-z_$][^]]*\]\}")
+_EVAL_EXPANSION = re.compile(r"\$\{[^}]*@[PEAKQaku]\}|\$\{![A-Za-z_]")
 
 
 def _after_wrapper(words: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..context.git import SAFE_GIT
 from ..errors import HameError
 from .lock import FileLock
 
@@ -178,7 +179,7 @@ class ShadowRepo:
     def _run(self, args: tuple[str, ...], stdin: str | None, work_tree: bool) -> subprocess.CompletedProcess[bytes]:
         where = [f"--git-dir={self.git_dir}", f"--work-tree={self.workspace}"] if work_tree else []
         try:
-            return subprocess.run(["git", *where, *args], cwd=self.workspace, env=_env(),
+            return subprocess.run([*SAFE_GIT, *where, *args], cwd=self.workspace, env=_env(),
                                   input=(stdin or "").encode("utf-8", "surrogateescape"), capture_output=True,
                                   timeout=GIT_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:

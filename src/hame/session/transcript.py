@@ -44,7 +44,8 @@ class Transcript:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh: IO[str] = open(path, "a", encoding="utf-8")
+        # backslashreplace: a non-UTF-8 file name (a lone surrogate) is written as its valid JSON escape
+        self._fh: IO[str] = open(path, "a", encoding="utf-8", errors="backslashreplace")
 
     def write(self, event: Event) -> None:
         if isinstance(event, TextDelta) or self._fh.closed:
@@ -61,15 +62,20 @@ class Transcript:
             self._fh.close()
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """Every complete record of a transcript; a torn last line (killed mid-write) is skipped."""
+def read_records(path: Path, damaged: list[int] | None = None) -> list[dict[str, Any]]:
+    """Every complete record of a transcript; a torn last line (killed mid-write) is skipped, and so is a line
+    that is not a JSON object with a `type` (its line number is added to `damaged`)."""
     records = []
     with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
+        for number, line in enumerate(fh, 1):
             if not line.endswith("\n"):
                 break
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
-                continue
+                record = None
+            if isinstance(record, dict) and isinstance(record.get("type"), str):
+                records.append(record)
+            elif damaged is not None and line.strip():
+                damaged.append(number)
     return records

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..errors import ToolError
+from ..permissions.protected import refuse_protected
 from . import paths
 from .base import Args, Tool, ToolContext
 from .fileio import after_write, check_write, read_text_for_edit, write_text
@@ -36,6 +37,7 @@ class ApplyPatch(Tool):
             raise ToolError("The patch was not applied (nothing changed):\n" + "\n".join(outcome.errors or
                                                                                         ["it changes no file"]))
         for rel, new in outcome.files.items():
+            refuse_protected(ctx.workspace, paths.resolve(ctx.workspace, rel), rel)
             if new is not None:
                 check_write(rel, originals.get(rel), new, ctx)
         notes = []

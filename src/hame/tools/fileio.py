@@ -8,8 +8,10 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ToolError
+from ..permissions.protected import refuse_protected
 from .base import FileView, ToolContext
 from .guards import destructive_write
+from .safeio import read_for_edit
 from .syntax import new_syntax_errors
 
 
@@ -19,7 +21,7 @@ def read_text_for_edit(path: Path, rel: str, ctx: ToolContext, *, must_exist: bo
         if must_exist:
             raise ToolError(f"No such file: {rel!r}. To create it use write_file.")
         return None
-    data = path.read_bytes()
+    data = read_for_edit(path, rel)
     if b"\x00" in data[:8192]:
         raise ToolError(f"{rel} is a binary file; it cannot be edited as text")
     text = data.decode("utf-8", errors="replace")
@@ -59,6 +61,7 @@ def after_write(rel: str, old: str | None, new: str) -> str:
 
 def write_text(path: Path, text: str, ctx: ToolContext, rel: str) -> None:
     """Write atomically (temp file + rename, keeping the mode) and remember the new state as seen."""
+    refuse_protected(ctx.workspace, path, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".hame-tmp")

@@ -10,6 +10,7 @@ from pydantic import Field
 from ..errors import ToolError
 from . import paths
 from .base import Args, FileView, Tool, ToolContext
+from .safeio import MAX_READ_BYTES, read_regular
 
 MAX_LINE = 2000
 DEFAULT_LIMIT = 400
@@ -31,9 +32,9 @@ class ReadFile(Tool):
         path = paths.resolve(ctx.workspace, args.path, extra_readable=ctx.outputs_dir)
         rel = paths.relative(ctx.workspace, path)
         data = read_bytes(path, args.path, ctx.workspace)
-        if b"\x00" in data[:8192]:
-            return f"{rel} is a binary file ({len(data):,} bytes); it cannot be shown as text."
         st = path.stat()
+        if b"\x00" in data[:8192]:
+            return f"{rel} is a binary file ({st.st_size:,} bytes); it cannot be shown as text."
         view = ctx.seen.get(rel)
         span = (args.offset, args.limit)
         if view and view.mtime_ns == st.st_mtime_ns and view.size == st.st_size and span in view.ranges:
@@ -42,18 +43,24 @@ class ReadFile(Tool):
             view = ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, ctx.step)
         view.ranges.add(span)
         text = data.decode("utf-8", errors="replace")
-        return number_lines(rel, text, args.offset, args.limit, numbered=ctx.number_lines)
+        shown = number_lines(rel, text, args.offset, args.limit, numbered=ctx.number_lines)
+        return shown + (cut_note(rel, st.st_size) if st.st_size > len(data) else "")
 
 
 def read_bytes(path: Path, shown: str, workspace: Path) -> bytes:
     if path.is_dir():
         raise ToolError(f"{shown!r} is a directory; use list_files(path={shown!r})")
     try:
-        return path.read_bytes()
+        return read_regular(path, shown)[0]
     except FileNotFoundError:
         raise ToolError(f"No such file: {shown!r}.{suggest(workspace, path)}") from None
     except OSError as exc:
         raise ToolError(f"Cannot read {shown!r}: {exc.strerror}") from None
+
+
+def cut_note(rel: str, size: int) -> str:
+    return (f"\n[{rel} is {size:,} bytes; read_file reads only its first {MAX_READ_BYTES // 2**20} MB. For the rest "
+            "use run_shell (e.g. sed -n '1000000,1000100p', grep -n, tail).]")
 
 
 def suggest(workspace: Path, missing: Path) -> str:

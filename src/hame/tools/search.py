@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import Field
 
 from ..errors import ToolError
@@ -36,9 +38,27 @@ class Search(Tool):
         proc = run_rg([*rg_args, "-e", args.pattern, *where], ctx.workspace)
         if proc.returncode == 2 and not proc.stdout:
             raise ToolError(f"search failed: {proc.stderr.strip()[:500]}")
-        if not proc.stdout.strip():
-            return f"No matches for {args.pattern!r} in {target}."
-        return cap_matches(proc.stdout.splitlines(), MAX_MATCHES)
+        lines, hidden = without_denied(proc.stdout.splitlines(), ctx.read_denied)
+        note = f"\n[{hidden} file(s) left out: a deny rule keeps them from being read]" if hidden else ""
+        if not "".join(lines).strip():
+            return f"No matches for {args.pattern!r} in {target}." + note
+        return cap_matches(lines, MAX_MATCHES) + note
+
+
+def without_denied(lines: list[str], denied: Callable[[str], str | None] | None) -> tuple[list[str], int]:
+    """rg --heading output without the blocks of files a deny rule keeps from reading, and how many were left out."""
+    if denied is None:
+        return lines, 0
+    out: list[str] = []
+    skipping, hidden, heading = False, 0, True
+    for line in lines:
+        if heading and line:
+            skipping = denied(line) is not None
+            hidden += skipping
+        heading = not line
+        if not skipping:
+            out.append(line)
+    return out, hidden
 
 
 def cap_matches(lines: list[str], cap: int) -> str:
