@@ -86,7 +86,8 @@ class Run:
         self.profile = self._profile(spec.provider, name)
         self.meter = Meter(settings.price, self.profile.context_window)  # tokens and cost of this process
         self.bus.subscribe(self.meter)
-        self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
+        self.files = (find_session(settings.resume, self.workspace, resuming=True) if settings.resume
+                      else SessionFiles.new())
         self.state = SessionState(self.files, self.workspace, self.bus.emit)  # locks the session
         self.provider = self._provider(spec.provider, name)
         self.meter.context_window = self.context_window()
@@ -143,7 +144,8 @@ class Run:
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
                             restarts=p.restarts, resample=p.resample, force_writes=p.force_writes,
-                            focus=p.focus, plain_retries=p.plain_retries, error_hints=p.error_hints)
+                            focus=p.focus, plain_retries=p.plain_retries, error_hints=p.error_hints,
+                            check_decides=bool(self.settings.check))
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -289,7 +291,7 @@ class Run:
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping
         the provider. Raises (and stays in this session) when the other session is in use."""
-        files = find_session(resume, self.workspace) if resume else SessionFiles.new()
+        files = find_session(resume, self.workspace, resuming=True) if resume else SessionFiles.new()
         if files.id == self.files.id:
             return
         state = SessionState(files, self.workspace, self.bus.emit)

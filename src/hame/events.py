@@ -105,6 +105,7 @@ class Final(Event):
     steps: int
     usage: dict[str, int]
     files_changed: list[str]
+    check: dict[str, Any] | None = None  # the check's last result: command, passed, exit_code, timed_out
 
 
 @dataclass

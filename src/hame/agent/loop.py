@@ -68,6 +68,7 @@ class LoopConfig:
     focus: bool = False  # restarts: after a near miss, ask for only the definitions to fix (tools/splice.py)
     plain_retries: int = 0  # restarts: retry the first request unchanged this many times first (a new sample)
     error_hints: bool = False  # a failing check's report explains the Python errors it shows (context/error_hints.py)
+    check_decides: bool = False  # an answer while the check fails ends as `check_failed` (an explicit --check)
 
 
 @dataclass
@@ -78,6 +79,7 @@ class RunResult:
     usage: Usage
     files_changed: list[str]
     error: str | None = None
+    check: CheckResult | None = None  # the check's last result in this run
 
 
 @dataclass
@@ -109,6 +111,7 @@ class Agent:
         self.failed_calls: set[str] = set()  # calls (name and arguments) whose result was an error
         self.resamples = 0  # replies dropped in a row because they repeated a failed call
         self.solved = False  # a change made the check pass that failed when the request came in
+        self.last_check: CheckResult | None = None  # the check's last result in this run
         self.check_timeout = CHECK_TIMEOUT  # shorter once the check's run before the first step shows it is quick
         self.stuck_timeout = CHECK_TIMEOUT  # ... what that run gave (`stuck_after`), before any check ran out of it
         self._copy_watch: tuple[tuple[str, ...], Callable[[str], bool] | None] | None = None  # (targets, watch)
@@ -123,7 +126,7 @@ class Agent:
         self.add(self.request)
         failures = 0
         budget_end = self.steps + self.config.max_steps
-        self.solved = False
+        self.solved, self.last_check = False, None
         failing = self._check_first()
         try:
             while True:
@@ -409,13 +412,23 @@ class Agent:
             # more: the 1.5B's nth-prime wrote three slow programs in a row and waited 60 + 120 + 240 s of its 600
             self.check_timeout = min(CHECK_TIMEOUT, 2 * self.stuck_timeout)
         self.steering.failed_check = None if check.passed else command
+        self.last_check = check
         self.emit(Notice(text=f"check `{command}`: {'passed' if check.passed else 'failed'}"))
         return check
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
+        check = self._final_check() if reason == "completed" else self.last_check
+        if reason == "completed" and check and not check.passed and self.config.check_decides:
+            reason, error = "check_failed", f"the check `{check.command}` fails"
         files = list(self.ctx.files_changed)
         self.emit(Final(result=result, stop_reason=reason, steps=self.steps, usage=self.usage.to_dict(),
-                        files_changed=files))
-        return RunResult(result, reason, self.steps, self.usage, files, error)
+                        files_changed=files, check=check.summary() if check else None))
+        return RunResult(result, reason, self.steps, self.usage, files, error, check)
+
+    def _final_check(self) -> CheckResult | None:
+        """An answer is judged by the check's last result; with `check_decides`, run it when no change did."""
+        if self.last_check is None and self.config.check_decides and self.config.check_command:
+            self._check(self.config.check_command)
+        return self.last_check
 
 

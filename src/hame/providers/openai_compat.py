@@ -12,7 +12,7 @@ from ..errors import ProviderError
 from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-from .retry import RETRY_DELAYS, connection_reason, is_transport_error, with_retries
+from .retry import RETRY_DELAYS, connection_reason, is_refused, is_transport_error, with_retries
 
 
 class OpenAICompatible:
@@ -59,7 +59,7 @@ class OpenAICompatible:
             raise _status_error(exc) from None
         except openai.APIConnectionError as exc:
             raise ProviderError(f"cannot reach the model server at {self.base_url} ({connection_reason(exc)})",
-                                retryable=True) from None
+                                retryable=not is_refused(exc)) from None
         except Exception as exc:
             if not is_transport_error(exc):
                 raise
