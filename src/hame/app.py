@@ -122,7 +122,7 @@ class Run:
                                   self.profile.context_window)
         from .providers.local_provider import open_local
 
-        return open_local(name, notice, self.profile.context_window)
+        return open_local(name, notice, self.profile.context_window, progress=self.bus.emit)
 
     def _notice(self, text: str) -> None:
         self.bus.emit(Notice(text=text))

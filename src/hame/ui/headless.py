@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -14,6 +15,8 @@ from ..events import (
     Event,
     Final,
     MessageAdded,
+    ModelProgress,
+    ModelRequest,
     Notice,
     SubagentEvent,
     SubagentStart,
@@ -23,6 +26,7 @@ from ..events import (
     ToolResultEvent,
 )
 from ..session.memory import MARKS
+from .waiting import Waiting
 
 
 class StreamJson:
@@ -45,16 +49,34 @@ class StreamJson:
 
 
 class Progress:
-    """Short human-readable progress lines on stderr."""
+    """Short human-readable progress lines on stderr; while a model call takes long, a line every `interval`
+    seconds with what the server reports (ui/waiting.py; None: no such lines)."""
 
-    def __init__(self, err: TextIO = sys.stderr) -> None:
+    def __init__(self, err: TextIO = sys.stderr, interval: float | None = 2.0) -> None:
         self.err = err
+        self.lock = threading.Lock()
+        self.waiting = Waiting(self.write, interval) if interval else None
 
     def __call__(self, event: Event) -> None:
+        if self.waiting:
+            self._track(event, self.waiting)
         line = progress_line(event)
         if line:
+            self.write(line)
+
+    def write(self, line: str) -> None:
+        with self.lock:
             self.err.write(line + "\n")
             self.err.flush()
+
+    @staticmethod
+    def _track(event: Event, waiting: Waiting) -> None:
+        if isinstance(event, ModelRequest):
+            waiting.start(event.step)
+        elif isinstance(event, ModelProgress):
+            waiting.update(event)
+        elif isinstance(event, AssistantTurn | Final | ErrorEvent):
+            waiting.stop()
 
 
 def progress_line(event: Event) -> str | None:
