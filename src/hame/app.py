@@ -224,7 +224,7 @@ class Run:
         if mode not in MODES:
             raise UsageError(f"unknown approval mode {mode!r}; use one of {', '.join(MODES)}")
         return Gatekeeper(rules, mode, self.workspace, asker=self.settings.asker,  # type: ignore[arg-type]
-                          project_config=project_config_path(self.workspace))
+                          project_config=project_config_path(self.workspace), notice=self._notice)
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         check = self.agent.config.check_command
@@ -297,6 +297,7 @@ class Run:
         state = SessionState(files, self.workspace, self.bus.emit)
         self._close_session()
         self.settings.resume, self.files, self.state = resume, files, state
+        self.meter.reset()  # the status line and --max-cost count this session's calls
         self.agent = self._agent()
 
     def _close_session(self) -> None:
