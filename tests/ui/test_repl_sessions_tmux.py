@@ -68,3 +68,20 @@ def test_undo_after_a_shell_only_step_undoes_the_last_file_change(tmp_path: Path
     term.type("/undo")
     term.keys("Enter")
     term.wait_for("nothing to undo")
+
+
+def test_a_positional_task_runs_first_in_the_terminal_repl(tmp_path: Path, state_dir: Path) -> None:
+    import sys
+
+    from ..conftest import make_workspace
+    from .tmux import Tmux
+
+    ws = make_workspace(tmp_path / "ws", {"a.py": "x = 1\n"})
+    script = write_script(tmp_path / "s.jsonl", [{"content": "It sets x."}])
+    env = {"HAME_STATE_DIR": str(state_dir), "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HAME_MODEL": ""}
+    term = Tmux([sys.executable, "-m", "hame", "what does a.py do", "--model", f"scripted:{script}"], ws, env)
+    try:
+        screen = prompt_ready(term, 1)  # answered, and back at the prompt for the next request
+        assert "It sets x." in screen
+    finally:
+        term.close()
