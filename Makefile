@@ -3,7 +3,7 @@ PY ?= python3
 .PHONY: install test lint demo
 
 install:
-	$(PY) -m pip install -q -e '.[local,dev]'
+	$(PY) -m pip install -q -e '.[dev]'
 
 test: install
 	$(PY) -m ruff check src tests bench

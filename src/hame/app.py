@@ -93,7 +93,8 @@ class Run:
         self.profile = self._profile(spec.provider, name)
         self.meter = Meter(settings.price, self.profile.context_window)  # tokens and cost of this process
         self.bus.subscribe(self.meter)
-        self.files = find_session(settings.resume, self.workspace) if settings.resume else SessionFiles.new()
+        self.files = (find_session(settings.resume, self.workspace, resuming=True) if settings.resume
+                      else SessionFiles.new())
         self.state = SessionState(self.files, self.workspace, self.bus.emit)  # locks the session
         self.provider = self._provider(spec.provider, name)
         self.meter.context_window = self.context_window()
@@ -130,7 +131,7 @@ class Run:
                                   self.profile.context_window)
         from .providers.local_provider import open_local
 
-        return open_local(name, notice, self.profile.context_window)
+        return open_local(name, notice, self.profile.context_window, progress=self.bus.emit)
 
     def _notice(self, text: str) -> None:
         self.bus.emit(Notice(text=text))
@@ -152,7 +153,8 @@ class Run:
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
-                            tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries})
+                            tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries},
+                            check_decides=bool(self.settings.check))
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
@@ -231,7 +233,7 @@ class Run:
         if mode not in MODES:
             raise UsageError(f"unknown approval mode {mode!r}; use one of {', '.join(MODES)}")
         return Gatekeeper(rules, mode, self.workspace, asker=self.settings.asker,  # type: ignore[arg-type]
-                          project_config=project_config_path(self.workspace))
+                          project_config=project_config_path(self.workspace), notice=self._notice)
 
     def system_prompt(self, protocol: ToolProtocol, task: str) -> str:
         check = self.agent.config.check_command
@@ -300,12 +302,13 @@ class Run:
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping
         the provider. Raises (and stays in this session) when the other session is in use."""
-        files = find_session(resume, self.workspace) if resume else SessionFiles.new()
+        files = find_session(resume, self.workspace, resuming=True) if resume else SessionFiles.new()
         if files.id == self.files.id:
             return
         state = SessionState(files, self.workspace, self.bus.emit)
         self._close_session()
         self.settings.resume, self.files, self.state = resume, files, state
+        self.meter.reset()  # the status line and --max-cost count this session's calls
         self.agent = self._agent()
 
     def _close_session(self) -> None:

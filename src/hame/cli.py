@@ -9,14 +9,27 @@ from pathlib import Path
 
 from . import __version__
 from .errors import HameError, UsageError
-from .events import Final
+from .events import ErrorEvent, Final
 
 SUBCOMMANDS = ("sessions", "map", "rewind", "bench", "export", "config", "permissions", "serve-model")
+EPILOG = """subcommands (each has --help):
+  hame config [flags] [--json]         the effective configuration and where each value came from
+  hame sessions [--all]                list saved sessions
+  hame rewind SESSION [--to STEP]      restore a session's files to before a step
+  hame export SESSION... --format F    write sessions as training JSONL (openai, sharegpt, hermes)
+  hame map [--budget N] [--cwd DIR]    print the ranked repo map
+  hame permissions explain "COMMAND"   say which permission rule decides a command
+  hame serve-model [--port P]          serve the embedded model as an OpenAI-compatible endpoint
+  hame bench TASKSET --model M         run a task set and score it
+
+hame "TASK" starts the REPL with TASK as its first request; hame -p "TASK" runs it headlessly and exits."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hame", description="A coding agent that makes small local models useful.")
+    p = argparse.ArgumentParser(prog="hame", description="A coding agent that makes small local models useful.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"hame {__version__}")
+    p.add_argument("task", nargs="?", metavar="TASK", help="start the REPL with this first request (-p: headless)")
     p.add_argument("-p", "--prompt", metavar="TASK", help="run one task headlessly and exit")
     p.add_argument("--cwd", metavar="DIR", default=".", help="workspace directory (default: current directory)")
     p.add_argument("--model", metavar="NAME|PROVIDER:NAME",
@@ -87,33 +100,54 @@ def settings_from(args: argparse.Namespace, sinks: list) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.prompt is not None and args.task is not None:
+        raise UsageError(f"give the task once: either -p TASK (headless) or TASK (the REPL), not both "
+                         f"(got {args.task!r} too)")
+    if args.prompt is not None and not args.prompt.strip():
+        raise UsageError("-p needs a task: the prompt is empty")
     if args.prompt is None:
         from .ui.repl import repl
 
-        return repl(settings_from(args, []))  # type: ignore[arg-type]
+        return repl(settings_from(args, []), first=args.task)  # type: ignore[arg-type]
     return headless(args)
 
 
 def headless(args: argparse.Namespace) -> int:
     from .app import Run
-    from .ui.headless import EXIT_CODES, Progress, StreamJson, summary
+    from .ui.headless import EXIT_CODES, Progress, StreamJson, error_summary, summary
 
     finals: list[Final] = []
-    sinks: list = [lambda e: finals.append(e) if isinstance(e, Final) else None]
-    sinks.append(StreamJson() if args.output_format == "stream-json" else Progress())
-    with Run(settings_from(args, sinks)) as session:  # type: ignore[arg-type]
+    shown: list[str] = []  # error messages the progress lines already printed
+    sinks: list = [lambda e: finals.append(e) if isinstance(e, Final) else
+                   shown.append(e.message) if isinstance(e, ErrorEvent) else None]
+    stream = StreamJson() if args.output_format == "stream-json" else None
+    sinks.append(stream or Progress())
+    try:
+        session = Run(settings_from(args, sinks))  # type: ignore[arg-type]
+    except HameError as exc:
+        if args.output_format == "json":
+            print(json.dumps(error_summary(str(exc)), ensure_ascii=False))
+        raise
+    if stream:
+        stream.final_extra = lambda: {"session_id": session.files.id, "transcript": str(session.files.transcript),
+                                      "cost_usd": _cost(session.meter.cost)}
+    with session:
         result = session.run(args.prompt)
         final = finals[-1]
         if args.output_format == "json":
-            print(json.dumps(summary(final, session.files.id, str(session.files.transcript), session.meter.cost),
-                             ensure_ascii=False))
+            print(json.dumps(summary(final, session.files.id, str(session.files.transcript), session.meter.cost,
+                                     result.error), ensure_ascii=False))
         elif args.output_format == "text":
             if result.result:
                 print(result.result)
             if result.stop_reason != "completed":
-                print(f"hame: stopped: {result.stop_reason}" + (f" ({result.error})" if result.error else ""),
-                      file=sys.stderr)
+                why = f" ({result.error})" if result.error and result.error not in shown else ""
+                print(f"hame: stopped: {result.stop_reason}{why}", file=sys.stderr)
     return EXIT_CODES.get(result.stop_reason, 1)
+
+
+def _cost(usd: float | None) -> float | None:
+    return None if usd is None else round(usd, 6)
 
 
 def subcommand(name: str, argv: list[str]) -> int:
@@ -185,6 +219,10 @@ def _map(argv: list[str]) -> int:
     p.add_argument("--budget", type=int, default=1024, help="token budget (default 1024)")
     p.add_argument("--cwd", default=".", help="repository directory")
     a = p.parse_args(argv)
+    if a.budget < 1:
+        raise UsageError(f"hame map: --budget must be a positive number of tokens, not {a.budget}")
+    if not Path(a.cwd).is_dir():
+        raise UsageError(f"hame map: --cwd {a.cwd} is not a directory")
     print(map_command(Path(a.cwd).resolve(), a.budget, state_dir() / "cache" / "repomap"))
     return 0
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from .messages import Message
 
@@ -60,6 +60,19 @@ class TextDelta(Event):
 
 
 @dataclass
+class ModelProgress(Event):
+    """How far the server is with a request (llama.cpp reports it): reading the prompt (`done` of `total` tokens,
+    `cached` of them from the KV cache) or generating (`done` tokens so far). Shown live, never saved."""
+
+    type: ClassVar[str] = "model_progress"
+    stage: Literal["prompt", "generate"]
+    done: int
+    total: int = 0
+    cached: int = 0
+    tokens_per_s: float | None = None
+
+
+@dataclass
 class AssistantTurn(Event):
     type: ClassVar[str] = "assistant"
     step: int
@@ -105,6 +118,7 @@ class Final(Event):
     steps: int
     usage: dict[str, int]
     files_changed: list[str]
+    check: dict[str, Any] | None = None  # the check's last result: command, passed, exit_code, timed_out
 
 
 @dataclass

@@ -56,6 +56,9 @@ def test_export_formats_validate_and_redact(session: tuple[Path, str], hame, tmp
         assert "<tools>" in data["conversations"][0]["value"]
         assert '<tool_call>\n{"name": "read_file"' in data["conversations"][2]["value"]
         assert data["conversations"][3]["value"].startswith("<tool_response>")
+        responses = [json.loads(part.split("\n", 1)[0]) for turn in data["conversations"] if turn["from"] == "tool"
+                     for part in turn["value"].split("<tool_response>\n")[1:]]
+        assert [r["name"] for r in responses] == ["read_file", "list_files", "edit_file"]
 
 
 def test_export_to_stdout_by_path_and_schema(session: tuple[Path, str], hame, state_dir: Path) -> None:
@@ -76,3 +79,31 @@ def test_a_turn_cut_short_is_left_out() -> None:
     assert complete_turns(msgs) == msgs[:2]
     done = [*msgs, {"role": "tool", "tool_call_id": "c1", "name": "ls", "content": "a.py"}]
     assert complete_turns(done) == done
+
+
+def test_export_after_compact_keeps_the_turns_before_the_summary(tmp_path: Path, state_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    ws = make_workspace(tmp_path / "ws", {"app.py": "x = 1\n"})
+    script = write_script(tmp_path / "s.jsonl", [
+        {"content": "", "tool_calls": [call("read_file", path="app.py")]},
+        {"content": "It sets x."}, {"content": "One."}, {"content": "Two."}, {"content": "Three."},
+        {"content": "Summary: the user asked about app.py; it sets x."},  # /compact's summary turn
+        {"content": "Still x."},
+    ])
+    env = {**os.environ, "HAME_STATE_DIR": str(state_dir), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    r = subprocess.run([sys.executable, "-m", "hame", "--cwd", str(ws), "--model", f"scripted:{script}"],
+                       input="what does app.py do\none\ntwo\nthree\n/compact\nand now?\n", capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "compacted the context" in r.stdout
+    out = subprocess.run([sys.executable, "-m", "hame", "export", "latest"], capture_output=True, text=True,
+                         env=env, cwd=ws, timeout=60)
+    assert out.returncode == 0, out.stderr
+    messages = json.loads(out.stdout)["messages"]
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    assert users[0].startswith("what does app.py do") and users[-1].startswith("and now?")
+    assert [m["content"] for m in messages if m["role"] == "tool"] and messages[-1]["content"] == "Still x."
+    assert not any("Summary:" in str(m["content"]) for m in messages)

@@ -37,7 +37,24 @@ def test_hame_config_shows_values_and_where_they_came_from(tmp_path: Path, hame)
     assert out["model"]["spec"] == "openai:qwen" and out["model"]["profile"] == "small-local"
     text = hame("config", "--cwd", str(ws)).stdout
     assert "fast → openai:qwen" in text
-    assert f"# {project}" in text and "price           unknown" in text
+    assert f"# {project}" in text and "price           $0.0 input, $0.0 output" in text  # a server on 127.0.0.1
+    remote = hame("config", "--json", "--cwd", str(ws), "--model", "openai:qwen", "--base-url",
+                  "https://llm.example.com/v1")
+    assert json.loads(remote.stdout)["model"]["price_per_million_tokens"] is None  # unknown: shown as $?
+
+
+def test_a_server_on_this_machine_costs_nothing_unless_priced(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    with FakeOpenAI([reply("done", usage=USAGE)]) as srv:
+        r = hame("-p", "x", "--cwd", str(ws), "--model", "openai:qwen", "--base-url", srv.url, "--output-format",
+                 "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["cost_usd"] == 0.0
+    project_config(ws, '[prices."openai:qwen"]\ninput = 2.5\noutput = 10.0\n')
+    with FakeOpenAI([reply("done", usage=USAGE)]) as srv:
+        r = hame("-p", "x", "--cwd", str(ws), "--model", "openai:qwen", "--base-url", srv.url, "--output-format",
+                 "json")
+    assert json.loads(r.stdout)["cost_usd"] == round((1000 * 2.5 + 100 * 10.0) / 1e6, 6)
 
 
 def test_an_unknown_key_stops_every_command_with_the_file_and_key(tmp_path: Path, hame) -> None:

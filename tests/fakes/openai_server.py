@@ -94,6 +94,7 @@ class FakeOpenAI:
                 fr = item.get("finish_reason") or ("tool_calls" if msg.get("tool_calls") else "stop")
                 chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": fr}]})
                 chunks.append({"choices": [], "usage": item["usage"]})
+                chunks[:0] = [{"choices": [], **extra} for extra in item.get("before", [])]  # e.g. prompt_progress
                 for chunk in chunks:
                     chunk.update({"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m"})
                     self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")

@@ -133,8 +133,7 @@ def test_approval_shows_the_change_as_a_colored_diff(tmp_path: Path, repl) -> No
     term.keys("Enter")
     colored = term.wait_for("Run it?", colors=True)
     assert "write_file needs approval" in colored and "\x1b[32m+hi" in colored
-    term.type("y")
-    term.keys("Enter")
+    term.type("y")  # one key answers: no Enter
     screen = term.wait_for("Wrote it.")
     assert screen.count("+there") == 1  # an approved change is not shown twice
     assert (tmp_path / "ws" / "hello.txt").read_text() == "hi\nthere\n"

@@ -26,6 +26,12 @@ class CheckResult:
     report: str  # what the model sees
     seconds: float = 0.0
     timed_out: bool = False
+    exit_code: int | None = None
+
+    def summary(self) -> dict[str, object]:
+        """What the final event and `--output-format json` say about the check."""
+        return {"command": self.command, "passed": self.passed, "exit_code": self.exit_code,
+                "timed_out": self.timed_out, "seconds": round(self.seconds, 3)}
 
 
 def stuck_after(baseline_s: float) -> int:
@@ -47,11 +53,11 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
     head = f"[hame ran the check `{command}` after your change: {status}]"
     if passed:
         return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.",
-                           seconds)
+                           seconds, exit_code=res.exit_code)
     body = clip(digest(res.output) or res.output.strip(), max_chars, head_share=0.6).text
     body = with_hints(body) if hints else body
     return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds,
-                       res.timed_out)
+                       res.timed_out, None if res.timed_out else res.exit_code)
 
 
 @dataclass

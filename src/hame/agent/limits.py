@@ -60,6 +60,10 @@ class Meter:
         if main:
             self.context_tokens = usage.input_tokens + usage.output_tokens
 
+    def reset(self) -> None:
+        """Start counting again (a new session in the REPL); the price and the window stay."""
+        self.total, self.steps, self.context_tokens = Usage(), [], 0
+
     def cost_of(self, usage: dict[str, int]) -> float | None:
         """The cost of one call's usage (as events carry it); None when the price is unknown."""
         if self.price is None:

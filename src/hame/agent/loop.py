@@ -17,7 +17,7 @@ from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider
 from ..tactics.base import Reply, Shape, State, Stop, Turn
 from ..tools.base import Gate, Tool, ToolContext
-from .autocheck import FILE_TOOLS, Checker
+from .autocheck import FILE_TOOLS, Checker, CheckResult
 from .interrupt import unanswered_results
 from .protocol import Outcome, ToolProtocol
 from .runner import ToolRunner
@@ -35,6 +35,7 @@ class LoopConfig:
     check_command: str | None = None  # run after every turn that changed a file
     tactics: tuple[str, ...] = ()  # the weak-model tactics, in order (tactics/)
     tactic_options: dict[str, int] = field(default_factory=dict)  # their numbers (plain_retries)
+    check_decides: bool = False  # an answer while the check fails ends as `check_failed` (an explicit --check)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class RunResult:
     usage: Usage
     files_changed: list[str]
     error: str | None = None
+    check: CheckResult | None = None  # the check's last result in this run
 
 
 @dataclass
@@ -237,7 +239,12 @@ class Agent:
         return [*results[:-1], (call, Outcome(f"{last.text}\n{note}", last.ok))]
 
     def _finish(self, result: str, reason: str, error: str | None = None) -> RunResult:
+        check = self.state.last_check
+        if reason == "completed" and check is None and self.config.check_decides:
+            check = self.state.check()  # an answer is judged by the check: run it when no change did
+        if reason == "completed" and check and not check.passed and self.config.check_decides:
+            reason, error = "check_failed", f"the check `{check.command}` fails"
         files = list(self.ctx.files_changed)
         self.emit(Final(result=result, stop_reason=reason, steps=self.steps, usage=self.usage.to_dict(),
-                        files_changed=files))
-        return RunResult(result, reason, self.steps, self.usage, files, error)
+                        files_changed=files, check=check.summary() if check else None))
+        return RunResult(result, reason, self.steps, self.usage, files, error, check)

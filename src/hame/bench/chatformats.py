@@ -46,12 +46,14 @@ def hermes_turns(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) ->
     system = "\n\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "system")
     schemas = "\n".join(json.dumps(t, ensure_ascii=False) for t in tools)
     turns: list[Turn] = [{"from": "system", "value": f"{system}\n\n<tools>\n{schemas}\n</tools>".strip()}]
+    names = {c.get("id"): call_json(c)["name"] for m in messages for c in m.get("tool_calls") or []}
     for m in messages:
         role = m.get("role")
         if role == "user":
             turns.append({"from": "human", "value": str(m.get("content") or "")})
         elif role == "tool":
-            body = json.dumps({"name": m.get("name", ""), "content": m.get("content") or ""}, ensure_ascii=False)
+            name = m.get("name") or names.get(m.get("tool_call_id"), "")  # tool messages carry only the call's id
+            body = json.dumps({"name": name, "content": m.get("content") or ""}, ensure_ascii=False)
             turns.append({"from": "tool", "value": f"<tool_response>\n{body}\n</tool_response>"})
         elif role == "assistant":
             turns.append({"from": "gpt", "value": _hermes_assistant(m)})

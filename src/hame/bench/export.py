@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import __version__
 from ..errors import UsageError
-from ..session.resume import rebuild
 from ..session.store import find_session
 from ..session.transcript import read_records
 from ..tools import default_tools
@@ -146,7 +145,7 @@ def trajectory(transcript: Path, fmt: Format) -> Common:
     head = records[0] if records and records[0].get("type") == "session_start" else {}
     if not head:
         raise UsageError(f"{transcript} is not a hame session transcript")
-    messages = complete_turns(rebuild(records)[0])  # what the model last saw: compactions and restarts applied
+    messages = complete_turns(whole_history(records))
     tools = [t.schema() for t in default_tools()]
     common = common_fields(records, head)
     if fmt == "openai":
@@ -171,6 +170,19 @@ def common_fields(records: list[dict[str, Any]], head: dict[str, Any]) -> dict[s
                          "task": str(head.get("task", "")),
                          "steps": sum(r.get("type") == "model_request" for r in records),
                          "stop_reason": finals[-1].get("stop_reason") if finals else None, "checks": len(checks)}}
+
+
+def whole_history(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every message of the session in order: the turns a compaction (the context limit, `/compact`) summarised
+    stay, since a trajectory is the whole history; a restart's rebuilt history (agent/restarts.py) is followed,
+    since the later turns answer it and the attempts it set aside are not part of the solution."""
+    history: list[dict[str, Any]] = []
+    for r in records:
+        if r.get("type") == "compaction" and r.get("tier") == "restart":
+            history = list(r.get("messages") or [])
+        elif r.get("type") == "message":
+            history.append(r["message"])
+    return history
 
 
 def complete_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

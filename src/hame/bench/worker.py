@@ -259,10 +259,13 @@ def stop_reason(agent: Finished, summary: dict[str, Any], records: list[dict[str
     return str(summary.get("stop_reason") or (finals[-1].get("stop_reason") if finals else "error"))
 
 
+EXIT_CHECK_FAILED = 4  # the agent answered while its --check failed (ui/headless.py EXIT_CODES)
+
+
 def agent_error(agent: Finished, cfg: BenchConfig, log: Path, check: CheckOutcome) -> str | None:
     if agent.timed_out:
         return f"the agent ran past the {cfg.timeout:g}s limit and was killed"
-    if agent.exit_code not in (0, None):
+    if agent.exit_code not in (0, None, EXIT_CHECK_FAILED):  # a failing check is the task's result, not an error
         lines = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.startswith("hame:")]
         if not lines:
             return f"the agent exited with code {agent.exit_code}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..agent.limits import FREE, Price
 from ..errors import UsageError
@@ -40,10 +41,11 @@ def choose_model(eff: Effective, environ: Mapping[str, str] | None = None) -> Mo
     entry = entry or ModelEntry()
     provider = spec.split(":", 1)[0]
     key, key_source = _api_key(eff, entry, name, environ, provider)
-    price, price_key = price_for(eff, name if eff.config.models.get(name) else None, spec)
+    base_url = _pick(eff, "base_url", entry.base_url, provider)
+    price, price_key = price_for(eff, name if eff.config.models.get(name) else None, spec, base_url)
     return ModelChoice(
         spec=spec, entry=name if eff.config.models.get(name) else None,
-        base_url=_pick(eff, "base_url", entry.base_url, provider), api_key=key, api_key_source=key_source,
+        base_url=base_url, api_key=key, api_key_source=key_source,
         profile=entry.profile, context_window=_pick(eff, "context_window", entry.context_window),
         temperature=_pick(eff, "temperature", entry.temperature),
         tool_protocol=_pick(eff, "tool_protocol", entry.tool_protocol), price=price, price_key=price_key,
@@ -98,13 +100,20 @@ def _api_key(eff: Effective, entry: ModelEntry, name: str, environ: Mapping[str,
     return None, None
 
 
-def price_for(eff: Effective, entry: str | None, spec: str) -> tuple[Price | None, str | None]:
-    """The price of `[prices.ENTRY]`, else `[prices."PROVIDER:NAME"]`; local and scripted models are free."""
+def price_for(eff: Effective, entry: str | None, spec: str, base_url: str | None = None
+              ) -> tuple[Price | None, str | None]:
+    """The price of `[prices.ENTRY]`, else `[prices."PROVIDER:NAME"]`; local and scripted models, and a server on
+    this machine (Ollama, LM Studio, llama.cpp, vLLM at localhost), are free unless a price is configured."""
     for key in (entry, spec):
         found = eff.config.prices.get(key) if key else None
         if found:
             cached = found.input if found.cached_input is None else found.cached_input
             return Price(found.input, found.output, cached), key
-    if spec.split(":", 1)[0] in FREE_PROVIDERS:
+    if spec.split(":", 1)[0] in FREE_PROVIDERS or on_this_machine(base_url):
         return FREE, None
     return None, None
+
+
+def on_this_machine(url: str | None) -> bool:
+    host = urlsplit(url).hostname if url else None
+    return host in ("localhost", "::1") or bool(host and host.startswith("127."))

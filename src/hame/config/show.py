@@ -27,6 +27,8 @@ def config_main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     check_sections(Path(os.path.realpath(args.cwd)))
+    if args.task is not None:
+        parser.error(f"unexpected argument {args.task!r}")
     eff = effective_config(Path(args.cwd), flags_from(args))
     choice, problem = _choice(eff)
     report = as_dict(eff, choice, problem, Path(os.path.realpath(args.cwd)))
@@ -35,10 +37,15 @@ def config_main(argv: list[str], parser: argparse.ArgumentParser) -> int:
 
 
 def _choice(eff: Effective) -> tuple[ModelChoice | None, str | None]:
+    """The model a run would use, or why a run would stop with exit code 2 (a bad name, no URL or key)."""
+    from ..providers import missing_credentials, parse_model
+
     try:
-        return choose_model(eff), None
+        choice = choose_model(eff)
+        problem = missing_credentials(parse_model(choice.spec).provider, choice.base_url, choice.api_key)
     except UsageError as exc:
         return None, str(exc)
+    return (None, problem) if problem else (choice, None)
 
 
 def as_dict(eff: Effective, choice: ModelChoice | None, problem: str | None, workspace: Path) -> dict[str, Any]:

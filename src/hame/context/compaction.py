@@ -121,7 +121,7 @@ class Compactor:
         text, usage = self._ask_model(region)
         source = "model" if text else "fallback"
         if not text:
-            task = str((request or {}).get("content") or "") or self._task()
+            task = self._task() or str((request or {}).get("content") or "")  # the session's task, not a follow-up
             text = fallback(task, list(self.files_changed()), region)
         parts = [HEADER.format(step=step), "Summary:\n" + text]
         record = self.memory.record if self.memory is not None else None

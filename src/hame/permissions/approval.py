@@ -8,6 +8,7 @@ Rules and the approval mode decide (rules.py); an `ask` goes to the UI's asker, 
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class Gatekeeper:
     shell_needs_approval: str | None = None  # set when the sandbox is unavailable: why shell must ask
     project_config: Path | None = None
     session_allow: list[str] = field(default_factory=list)
+    notice: Callable[[str], None] | None = None  # tells the user what an answer did (the file a rule went to)
 
     def decide(self, tool: Tool, args: dict[str, Any]) -> Decision:
         rules = self.rules
@@ -78,6 +80,8 @@ class Gatekeeper:
             self.session_allow.append(rule)
             if answer.kind == "always-save" and self.project_config is not None:
                 persist_allow_rule(self.project_config, rule)
+                if self.notice:
+                    self.notice(f"saved the rule allow = [{json.dumps(rule)}] in {self.project_config}")
         return None
 
 

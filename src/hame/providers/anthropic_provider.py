@@ -14,7 +14,7 @@ from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .anthropic_format import request_params
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-from .retry import RETRY_DELAYS, connection_reason, is_transport_error, with_retries
+from .retry import RETRY_DELAYS, connection_reason, is_refused, is_transport_error, with_retries
 
 DEFAULT_MAX_TOKENS = 8192  # the API requires max_tokens; used when the profile sets none
 STOP_REASONS = {"end_turn": "stop", "tool_use": "tool_calls", "max_tokens": "length", "stop_sequence": "stop"}
@@ -49,7 +49,7 @@ class AnthropicProvider:
             raise _status_error(exc) from None
         except anthropic.APIConnectionError as exc:
             raise ProviderError(f"cannot reach the Anthropic API at {self.base_url} ({connection_reason(exc)})",
-                                retryable=True) from None
+                                retryable=not is_refused(exc)) from None
         except Exception as exc:
             if not is_transport_error(exc):
                 raise

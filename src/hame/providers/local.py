@@ -200,6 +200,7 @@ def _params(xllamacpp: Any, model_path: Path, ctx_size: int, threads: int, paral
     p.n_ctx = ctx_size * parallel  # llama.cpp splits n_ctx evenly across the slots
     p.cpuparams.n_threads = threads
     p.cpuparams_batch.n_threads = max(threads, default_batch_threads())
+    p.n_batch = p.n_ubatch  # prompt progress is reported per batch; one micro-batch each computes the same
     p.flash_attn_type = _flash_attn(xllamacpp)
     p.hostnames = ["127.0.0.1"]
     p.port = 0  # ephemeral

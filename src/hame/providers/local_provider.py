@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import HameError
+from ..events import ModelProgress
 from ..messages import ModelResponse
 from ..session.transcript import cache_dir
 from ..switches import env_switch
@@ -21,18 +22,22 @@ from .base import ModelRequest, TextCallback
 from .local import LocalServer
 from .model_store import MODELS, best_installed, ensure_model
 from .openai_compat import OpenAICompatible
+from .progress import PROGRESS_FIELDS, ProgressReader
 
 MAIN_SLOT, SIDE_SLOT = 0, 1
 
 
 class LocalModel:
-    def __init__(self, server: LocalServer, name: str, notice: Callable[[str], None], context_window: int) -> None:
+    def __init__(self, server: LocalServer, name: str, notice: Callable[[str], None], context_window: int,
+                 progress: Callable[[ModelProgress], None] | None = None) -> None:
         self.server = server
         self.name = f"local:{name}"
         self.context_window = context_window
         self.notice = notice
+        extra = {"cache_prompt": True, **(PROGRESS_FIELDS if progress else {})}
         self.api = OpenAICompatible(name, base_url=server.base_url, api_key=None, context_window=context_window,
-                                    extra_body={"cache_prompt": True}, notice=notice, retry_delays=(0.5, 1.0))
+                                    extra_body=extra, notice=notice, retry_delays=(0.5, 1.0),
+                                    on_chunk=ProgressReader(progress) if progress else None)
         self.prefix_file: str | None = None
 
     def complete(self, request: ModelRequest, on_text: TextCallback | None = None) -> ModelResponse:
@@ -75,8 +80,10 @@ class LocalModel:
             self.server.stop()
 
 
-def open_local(name: str, notice: Callable[[str], None], context_window: int, threads: int | None = None) -> LocalModel:
-    """Assemble (once) and start the embedded model; clear errors say how to install what is missing."""
+def open_local(name: str, notice: Callable[[str], None], context_window: int, threads: int | None = None,
+               progress: Callable[[ModelProgress], None] | None = None) -> LocalModel:
+    """Assemble (once) and start the embedded model; clear errors say how to install what is missing. `progress`
+    gets the server's progress while it reads a prompt and writes a reply."""
     name = name or best_installed()
     cache = cache_dir() / "models"
     notice(f"loading local model {name} ...")
@@ -85,7 +92,7 @@ def open_local(name: str, notice: Callable[[str], None], context_window: int, th
     window = min(context_window, spec.ctx) if spec else context_window
     server = LocalServer.start(path, ctx_size=window, threads=threads, parallel=2, log=notice,
                                slot_dir=saved_prompts_dir())
-    return LocalModel(server, Path(name).stem if not spec else name, notice, window)
+    return LocalModel(server, Path(name).stem if not spec else name, notice, window, progress)
 
 
 def saved_prompts_dir() -> Path | None:

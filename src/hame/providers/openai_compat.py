@@ -12,19 +12,21 @@ from ..errors import ProviderError
 from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-from .retry import RETRY_DELAYS, connection_reason, is_transport_error, with_retries
+from .retry import RETRY_DELAYS, connection_reason, is_refused, is_transport_error, with_retries
 
 
 class OpenAICompatible:
     def __init__(self, model: str, *, base_url: str | None, api_key: str | None, context_window: int | None = None,
                  extra_body: dict[str, Any] | None = None, timeout: float = 600.0,
-                 retry_delays: tuple[float, ...] = RETRY_DELAYS, notice: Callable[[str], None] | None = None) -> None:
+                 retry_delays: tuple[float, ...] = RETRY_DELAYS, notice: Callable[[str], None] | None = None,
+                 on_chunk: Callable[[Any], None] | None = None) -> None:
         self.model = model
         self.name = f"openai:{model}"
         self.context_window = context_window
         self.extra_body = dict(extra_body or {})
         self.retry_delays = retry_delays
         self.notice = notice or (lambda _msg: None)
+        self.on_chunk = on_chunk  # sees every streamed chunk (a llama.cpp server's progress fields)
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
 
     @property
@@ -54,12 +56,12 @@ class OpenAICompatible:
             kwargs["extra_body"] = extra
         try:
             stream = self.client.chat.completions.create(**kwargs)
-            return _collect(stream, on_text, request.stop_when)
+            return _collect(stream, on_text, request.stop_when, self.on_chunk)
         except openai.APIStatusError as exc:
             raise _status_error(exc) from None
         except openai.APIConnectionError as exc:
             raise ProviderError(f"cannot reach the model server at {self.base_url} ({connection_reason(exc)})",
-                                retryable=True) from None
+                                retryable=not is_refused(exc)) from None
         except Exception as exc:
             if not is_transport_error(exc):
                 raise
@@ -69,7 +71,8 @@ class OpenAICompatible:
         self.client.close()
 
 
-def _collect(stream: Any, on_text: TextCallback | None, stop_when: Callable[[str], str | None] | None) -> ModelResponse:
+def _collect(stream: Any, on_text: TextCallback | None, stop_when: Callable[[str], str | None] | None,
+             on_chunk: Callable[[Any], None] | None = None) -> ModelResponse:
     """The streamed reply. Every 256 characters its text is checked: one that has degenerated into repetition, or
     that `stop_when` gives a reason for, is cut there (the stream is closed) with that reason as its finish_reason."""
     parts: list[str] = []
@@ -78,6 +81,8 @@ def _collect(stream: Any, on_text: TextCallback | None, stop_when: Callable[[str
     finish: str | None = None
     unchecked = 0
     for chunk in stream:
+        if on_chunk:
+            on_chunk(chunk)
         if chunk.usage:
             usage = _usage(chunk.usage, getattr(chunk, "timings", None))
         for choice in chunk.choices:

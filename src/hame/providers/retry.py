@@ -31,6 +31,12 @@ def is_transport_error(exc: Exception) -> bool:
     return type(exc).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "h11") or isinstance(exc, OSError)
 
 
+def is_refused(exc: BaseException) -> bool:
+    """Nothing listens at the address: retrying within seconds would only print the same failure again."""
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(cause, ConnectionRefusedError) or "refused" in str(cause or exc).lower()
+
+
 def connection_reason(exc: BaseException) -> str:
     """Why a connection failed, in words for the user."""
     cause = exc.__cause__ or exc.__context__

@@ -63,6 +63,12 @@ class Checkpoints:
         older = [m for m in self.marks if self.floor is None or m.step < self.floor]
         return older[-1] if older else None
 
+    def changed_undo_target(self) -> Mark | None:
+        """Like `undo_target`, passing over checkpoints the files have not changed since (a step whose commands
+        changed no file), so that one `/undo` always undoes a change."""
+        older = [m for m in self.marks if self.floor is None or m.step < self.floor]
+        return next((m for m in reversed(older) if self.preview(m)), None)
+
     def target(self, step: int) -> Mark | None:
         """The checkpoint holding the files as they were before `step` (None: no step from it on changed any)."""
         return next((m for m in self.marks if m.step >= step), None)

@@ -121,6 +121,12 @@ class WorkingMemory:
         self.record.files = (self.record.files + new)[-FILES_CAP:]
         self._changed(before)
 
+    def keep_files(self, files: set[str]) -> None:
+        """Forget the files not in `files` (after an undo: the files no longer changed)."""
+        before = self.record.to_dict()
+        self.record.files = [f for f in self.record.files if f in files]
+        self._changed(before)
+
     def remember(self, note: str, kind: Kind = "note") -> str:
         note = _clip(" ".join(note.split()), ITEM_CHARS)
         if not note:

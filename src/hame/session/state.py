@@ -63,6 +63,13 @@ class SessionState:
                                  f"({_counts(changes)}); later edits are gone.")
         return changes, saved
 
+    def forget_undone(self, ctx: ToolContext) -> None:
+        """After an undo, a file counts as changed only while it differs from before the session's first change."""
+        marks = self.checkpoints.marks
+        changed = {c.path for c in self.checkpoints.preview(marks[0])} if marks else set()
+        ctx.files_changed[:] = [f for f in ctx.files_changed if f in changed]
+        self.memory.keep_files(changed)
+
     def close(self) -> None:
         self.lock.release()
 

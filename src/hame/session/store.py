@@ -67,15 +67,21 @@ def list_sessions(workspace: Path | None = None) -> list[SessionInfo]:
     return sorted(infos, key=lambda i: i.last_activity, reverse=True)
 
 
-def find_session(ref: str, workspace: Path) -> SessionFiles:
-    """`latest` (newest for this workspace), a full id, or a unique id prefix."""
+def find_session(ref: str, workspace: Path, resuming: bool = False) -> SessionFiles:
+    """`latest` (newest for this workspace), a full id, or a unique id prefix. `resuming`: the session must belong
+    to `workspace` (its system prompt names that directory, and its checkpoints are of it)."""
     if ref in ("latest", "last"):
         found = list_sessions(workspace)
         if not found:
-            raise UsageError(f"no session to resume for workspace {workspace}; start one with -p")
+            raise UsageError(f"no session to resume for workspace {workspace}; start one with -p" if resuming else
+                             f"no session of workspace {workspace}; name a session id (see `hame sessions --all`)")
         return SessionFiles(found[0].id, found[0].path.parent)
     matches = [i for i in list_sessions() if i.id == ref] or [i for i in list_sessions() if i.id.startswith(ref)]
     if len(matches) != 1:
         what = "no session" if not matches else f"{len(matches)} sessions"
-        raise UsageError(f"{what} match {ref!r}; see `hame sessions`")
+        raise UsageError(f"{what} match {ref!r}; see `hame sessions --all`")
+    found_ws = matches[0].workspace
+    if resuming and found_ws and found_ws != os.path.realpath(workspace):
+        raise UsageError(f"session {matches[0].id} belongs to workspace {found_ws}, not {os.path.realpath(workspace)}; "
+                         f"resume it there (--cwd {found_ws})")
     return SessionFiles(matches[0].id, matches[0].path.parent)

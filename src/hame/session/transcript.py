@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from ..events import Event, TextDelta
+from ..events import Event, ModelProgress, TextDelta
 
 
 def state_dir() -> Path:
@@ -48,7 +48,7 @@ class Transcript:
         self._fh: IO[str] = open(path, "a", encoding="utf-8", errors="backslashreplace")
 
     def write(self, event: Event) -> None:
-        if isinstance(event, TextDelta) or self._fh.closed:
+        if isinstance(event, TextDelta | ModelProgress) or self._fh.closed:  # live-only events
             return
         self.append(event.to_dict())
 

@@ -73,11 +73,12 @@ class State:
     failed_check: str | None = None  # the last check (or test command) that failed, None once one passed
     focus_file: str | None = None  # a focused repair: a partial write of this file replaces only its definitions
     options: dict[str, int] = field(default_factory=dict)  # the profile's numbers for its tactics (plain_retries)
+    last_check: CheckResult | None = None  # the check's last result for this request
     _first: CheckResult | None = None
 
     def begin(self, request: Message, targets: list[str] | None) -> None:
         """A new request: the tactics start from it (the check runs again before its first step)."""
-        self.request, self._first = request, None
+        self.request, self._first, self.last_check = request, None, None
         if targets is not None:
             self.targets = targets
         for tactic in self.tactics:
@@ -94,7 +95,7 @@ class State:
         """Run the check (None without one), note its result and tell the user."""
         if self.checker is None:
             return None
-        result = self.checker.run(self.ctx)
+        result = self.last_check = self.checker.run(self.ctx)
         self.failed_check = None if result.passed else result.command
         self.notice(f"check `{result.command}`: {'passed' if result.passed else 'failed'}")
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
 from rich.text import Text
 
@@ -12,6 +13,17 @@ from .diffs import diff_text
 from .view import TaskView
 
 QUESTION = "Run it? [y]es / [n]o / [a]lways this session / [s]ave as always: "
+ONE_KEY = KeyBindings()  # y / n / a / s answer at once, without Enter (Enter alone is no)
+
+
+def _answer_with(key: str) -> None:
+    @ONE_KEY.add(key)
+    def _(event: KeyPressEvent) -> None:
+        event.app.exit(result=key.lower())
+
+
+for _key in "ynasYNAS":
+    _answer_with(_key)
 
 
 class RichAsker:
@@ -29,7 +41,7 @@ class RichAsker:
     def _answer(self) -> Answer:
         while True:
             try:
-                kind = CHOICES.get(self.session.prompt(QUESTION).strip().lower() or "n")
+                kind = CHOICES.get(self.session.prompt(QUESTION, key_bindings=ONE_KEY).strip().lower() or "n")
             except EOFError:
                 return Answer("no", "no answer (input closed)")
             if kind == "no":

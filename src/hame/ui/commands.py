@@ -56,6 +56,7 @@ def _session(run: Run, args: list[str]) -> Reply:
 
 def _reset(run: Run, args: list[str]) -> Reply:
     run.switch(None)
+    run.start("")  # its transcript exists from now on: /resume, `hame sessions` and `hame export` find it
     return Reply(f"new session {run.files.id} (empty history and memory); the files are as they are")
 
 
@@ -72,11 +73,12 @@ def _resume(run: Run, args: list[str]) -> Reply:
 
 
 def _undo(run: Run, args: list[str]) -> Reply:
-    mark = run.state.checkpoints.undo_target()
+    mark = run.state.checkpoints.changed_undo_target()
     if mark is None:
         return Reply("nothing to undo: no step of this session changed files (or all are undone)")
     run.start("")  # the restore is recorded in the transcript
     changes, _saved = run.state.restore(mark)
+    run.state.forget_undone(run.agent.ctx)
     if not changes:
         return Reply(f"files already as they were before step {mark.step}; nothing changed")
     return Reply("\n".join([f"restored the files to before step {mark.step}:", *describe(changes, done=True)]))

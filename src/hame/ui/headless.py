@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from ..events import (
@@ -13,6 +15,8 @@ from ..events import (
     Event,
     Final,
     MessageAdded,
+    ModelProgress,
+    ModelRequest,
     Notice,
     SubagentEvent,
     SubagentStart,
@@ -22,32 +26,57 @@ from ..events import (
     ToolResultEvent,
 )
 from ..session.memory import MARKS
+from .waiting import Waiting
 
 
 class StreamJson:
+    """One JSON event per line; the run's `final` also carries what `final_extra` returns (session, cost)."""
+
     def __init__(self, out: TextIO = sys.stdout) -> None:
         self.out = out
+        self.final_extra: Callable[[], dict[str, Any]] | None = None
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, TextDelta | MessageAdded):
             return
         if isinstance(event, SubagentEvent) and isinstance(event.event, MessageAdded):
             return
-        self.out.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+        record = event.to_dict()
+        if isinstance(event, Final) and self.final_extra:
+            record.update(self.final_extra())
+        self.out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         self.out.flush()
 
 
 class Progress:
-    """Short human-readable progress lines on stderr."""
+    """Short human-readable progress lines on stderr; while a model call takes long, a line every `interval`
+    seconds with what the server reports (ui/waiting.py; None: no such lines)."""
 
-    def __init__(self, err: TextIO = sys.stderr) -> None:
+    def __init__(self, err: TextIO = sys.stderr, interval: float | None = 2.0) -> None:
         self.err = err
+        self.lock = threading.Lock()
+        self.waiting = Waiting(self.write, interval) if interval else None
 
     def __call__(self, event: Event) -> None:
+        if self.waiting:
+            self._track(event, self.waiting)
         line = progress_line(event)
         if line:
+            self.write(line)
+
+    def write(self, line: str) -> None:
+        with self.lock:
             self.err.write(line + "\n")
             self.err.flush()
+
+    @staticmethod
+    def _track(event: Event, waiting: Waiting) -> None:
+        if isinstance(event, ModelRequest):
+            waiting.start(event.step)
+        elif isinstance(event, ModelProgress):
+            waiting.update(event)
+        elif isinstance(event, AssistantTurn | Final | ErrorEvent):
+            waiting.stop()
 
 
 def progress_line(event: Event) -> str | None:
@@ -82,11 +111,21 @@ def subagent_line(event: SubagentStart | SubagentEvent) -> str | None:
     return "\n".join(f"{pad}#{event.agent} {part}" for part in line.splitlines()) if line else None
 
 
-def summary(final: Final, session_id: str, transcript: str, cost_usd: float | None = None) -> dict[str, Any]:
-    """`cost_usd`: of this process's model calls; None when the model's price is unknown."""
+def summary(final: Final, session_id: str, transcript: str, cost_usd: float | None = None,
+            error: str | None = None) -> dict[str, Any]:
+    """`cost_usd`: of this process's model calls; None when the model's price is unknown. `error`: why the run
+    stopped early (None when it completed); `check`: the check's last result (None when no check ran)."""
     return {"result": final.result, "session_id": session_id, "transcript": transcript,
-            "stop_reason": final.stop_reason, "steps": final.steps, "usage": final.usage,
-            "files_changed": final.files_changed, "cost_usd": None if cost_usd is None else round(cost_usd, 6)}
+            "stop_reason": final.stop_reason, "error": error, "steps": final.steps, "usage": final.usage,
+            "files_changed": final.files_changed, "check": final.check,
+            "cost_usd": None if cost_usd is None else round(cost_usd, 6)}
 
 
-EXIT_CODES = {"completed": 0, "error": 1, "max_steps": 3, "budget": 3, "stalled": 3, "interrupted": 130}
+def error_summary(message: str) -> dict[str, Any]:
+    """The `json` output of a run that could not start (a bad flag value, an unreachable model server)."""
+    return {"result": "", "session_id": None, "transcript": None, "stop_reason": "error", "error": message,
+            "steps": 0, "usage": {}, "files_changed": [], "check": None, "cost_usd": None}
+
+
+EXIT_CODES = {"completed": 0, "error": 1, "max_steps": 3, "budget": 3, "stalled": 3, "check_failed": 4,
+              "interrupted": 130}

@@ -20,7 +20,7 @@ from .status import status_line
 from .view import TaskView
 
 
-def interactive_repl(settings: Settings) -> int:
+def interactive_repl(settings: Settings, first: str | None = None) -> int:
     console = Console(highlight=False)
     view = TaskView(console)
     settings.sinks = [*settings.sinks, view]
@@ -30,6 +30,8 @@ def interactive_repl(settings: Settings) -> int:
         prompt = make_prompt(lambda: status_line(session.model_name, session.meter, session.agent.steps))
         console.print(Text(f"hame — {session.model_name} in {session.workspace}. /help for commands, "
                            "Ctrl-D to quit.", style="dim"))
+        if first and first.strip() and not _turn(session, first.strip(), view, console):
+            return 0
         while True:
             try:
                 line = prompt.prompt().strip()

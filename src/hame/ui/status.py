@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..agent.limits import Meter
+from ..events import ModelProgress
 
 
 def tokens(n: int) -> str:
@@ -23,6 +24,16 @@ def status_line(model: str, meter: Meter, steps: int) -> str:
     if fill is not None:
         parts.append(f"ctx {fill:.0%}")
     return " · ".join(parts)
+
+
+def progress_text(p: ModelProgress) -> str:
+    """What the server is doing: "reading the prompt 2,100/6,900 tokens (1,024 cached, 41 tok/s)" or "writing
+    120 tokens (8.1 tok/s)"."""
+    rate = f"{p.tokens_per_s:g} tok/s" if p.tokens_per_s else ""
+    if p.stage == "prompt":
+        extra = ", ".join(x for x in (f"{p.cached:,} cached" if p.cached else "", rate) if x)
+        return f"reading the prompt {p.done:,}/{p.total:,} tokens" + (f" ({extra})" if extra else "")
+    return f"writing {p.done:,} tokens" + (f" ({rate})" if rate else "")
 
 
 def working_line(phase: str, elapsed: float, meter: Meter, inflight: tuple[int, int] | None = None) -> str:

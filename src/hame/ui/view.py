@@ -23,6 +23,7 @@ from ..events import (
     ErrorEvent,
     Event,
     Final,
+    ModelProgress,
     ModelRequest,
     Notice,
     TextDelta,
@@ -33,7 +34,7 @@ from ..messages import estimate_tokens
 from ..session.memory import MARKS
 from .diffs import FileDiffs, diff_text
 from .mdstream import MarkdownStream
-from .status import cost, tokens, working_line
+from .status import cost, progress_text, tokens, working_line
 
 
 class TaskView:
@@ -46,6 +47,7 @@ class TaskView:
         self.spinner = Spinner("dots", style="cyan")
         self.live: Live | None = None
         self.phase, self.since, self.sent, self.received = "thinking", time.monotonic(), 0, 0
+        self.server: ModelProgress | None = None  # what the server last reported about the request in flight
         self.current_call: str | None = None
         self.previewed: set[str] = set()
         self.last_streamed = ""
@@ -58,8 +60,10 @@ class TaskView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield from self.stream.tail
         elapsed = time.monotonic() - self.since
-        inflight = (self.sent, self.received) if self.phase.endswith("thinking") else None
-        self.spinner.update(text=Text(working_line(self.phase, elapsed, self.meter, inflight), style="dim"))
+        thinking = self.phase.endswith("thinking")
+        inflight = (self.sent, self.received) if thinking else None
+        phase = f"{self.phase} · {progress_text(self.server)}" if thinking and self.server else self.phase
+        self.spinner.update(text=Text(working_line(phase, elapsed, self.meter, inflight), style="dim"))
         yield self.spinner
 
     def busy(self, phase: str) -> None:
@@ -95,11 +99,17 @@ class TaskView:
             handler(self, event)
 
     def _request(self, event: ModelRequest) -> None:
-        self.sent, self.received = event.est_tokens, 0
+        self.sent, self.received, self.server = event.est_tokens, 0, None
         self.busy(f"step {event.step} · thinking")
 
+    def _progress(self, event: ModelProgress) -> None:
+        self.server = event
+        if event.stage == "generate":
+            self.received = event.done  # the server's count, not an estimate
+
     def _delta(self, event: TextDelta) -> None:
-        self.received += estimate_tokens(event.text)
+        if self.server is None or self.server.stage == "prompt":
+            self.received += estimate_tokens(event.text)
         if self.stream_text:
             self.stream.add(event.text)
 
@@ -164,7 +174,8 @@ class TaskView:
                                 style="cyan"))
 
 
-HANDLERS = {"ModelRequest": TaskView._request, "TextDelta": TaskView._delta, "AssistantTurn": TaskView._turn,
+HANDLERS = {"ModelRequest": TaskView._request, "ModelProgress": TaskView._progress, "TextDelta": TaskView._delta,
+            "AssistantTurn": TaskView._turn,
             "ToolCallStart": TaskView._call, "ToolResultEvent": TaskView._result, "Notice": TaskView._notice,
             "ErrorEvent": TaskView._error, "Final": TaskView._final, "SubagentEvent": TaskView._nested,
             "SubagentStart": TaskView._subagent, "TodoUpdate": TaskView._todo}
