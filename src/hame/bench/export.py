@@ -174,7 +174,7 @@ def common_fields(records: list[dict[str, Any]], head: dict[str, Any]) -> dict[s
 
 def whole_history(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every message of the session in order: the turns a compaction (the context limit, `/compact`) summarised
-    stay, since a trajectory is the whole history; a restart's rebuilt history (agent/restarts.py) is followed,
+    stay, since a trajectory is the whole history; a restart's rebuilt history (tactics/restarts.py) is followed,
     since the later turns answer it and the attempts it set aside are not part of the solution."""
     history: list[dict[str, Any]] = []
     for r in records:
