@@ -108,3 +108,22 @@ def test_the_guard_names_edit_file_only_where_it_is_offered() -> None:
     advice = destructive_write(old, "x\n", can_edit=False) or ""
     assert advice.startswith("Refusing to write") and "edit_file" not in advice
     assert "edit_file" not in (destructive_write(old, "", can_edit=False) or "edit_file")
+
+
+SLUG = ('def slug(text):\n    """Lower case words joined by dashes."""\n'
+        '    return "-".join(re.findall(r"\\w+", text.lower()))\n')
+
+
+def test_a_change_that_breaks_another_test_of_the_file_is_not_a_fix(tmp_path: Path, hame) -> None:
+    assert SLUG in CORE
+    ws = make_workspace(tmp_path / "ws", REPO)
+    breaks = reply(f"textkit/core.py\n```python\n{FIXED}\n\ndef slug(text):\n    return text\n```\n")
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}\n\n{SLUG}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [breaks, fix], TASK, "--check", CHECK, profile="tiny-local")
+    assert len(srv.requests) == 2, r.stderr
+    note = srv.requests[1]["messages"][-1]["content"]  # the restart from the task, with what failed
+    assert "test_slug" in note and "Send a new version of only the definitions of textkit/core.py" in note
+    assert note.endswith("Reply with textkit/core.py on one line, then one fenced block holding only those "
+                         "definitions.")
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
