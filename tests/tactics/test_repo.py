@@ -127,3 +127,17 @@ def test_a_change_that_breaks_another_test_of_the_file_is_not_a_fix(tmp_path: Pa
                          "definitions.")
     assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
     assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_a_named_file_too_large_to_attach_is_localized_and_said_so(tmp_path: Path, hame) -> None:
+    big = CORE + "\n\n" + helpers(120).replace("pad_", "rpad_")
+    assert len(big) > 16000
+    ws = make_workspace(tmp_path / "ws", {**REPO, "textkit/core.py": big})
+    task = "In textkit/core.py, " + TASK
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [fix], task, "--check", CHECK, profile="tiny-local")
+    first = first_user(srv.requests[0])
+    assert "# Files named in the task but not attached" in first and "textkit/core.py (" in first
+    assert "## textkit/core.py :: truncate" in first and first.count("# Task\n") == 1
+    assert (ws / "textkit" / "core.py").read_text() == big.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"

@@ -41,4 +41,5 @@ class Localize(Tactic):
         how = ""
         if self.state.definitions:
             how = "\n\n" + (HOW_WHOLE if self.state.protocol.mode == "whole" else HOW_CALL).format(path=view.files[0])
-        return HEAD + view.text + "\n\n" + LEFT_OUT.format(files=left) + "# Task\n" + task + how
+        body = task if "# Task\n" in task else "# Task\n" + task  # the task may come with named files' notes
+        return HEAD + view.text + "\n\n" + LEFT_OUT.format(files=left) + body + how
