@@ -22,6 +22,7 @@ from .context.compaction import Compactor, reduction_enabled
 from .context.git import git_root
 from .context.mentions import attach, mentioned_files, named_files
 from .context.prompt import build_system_prompt, load_prompt, tools_section
+from .context.repo_view import likely_file, looks_like_repository
 from .context.repomap import RepoMap
 from .context.testfiles import TEST_NAME
 from .context.workspace import workspace_snapshot
@@ -147,13 +148,14 @@ class Run:
         protocol = ToolProtocol(self.profile.tool_protocol, tools)  # type: ignore[arg-type]
         ctx = ToolContext(workspace=self.workspace, session_dir=self.files.dir, sandbox=self._sandbox(),
                           network=self.settings.sandbox_network, env_allow=self.settings.sandbox_env,
-                          number_lines=self.profile.number_lines)
+                          number_lines=self.profile.number_lines, can_edit=any(t.name == "edit_file" for t in tools))
         ctx.read_denied = lambda rel: self.gatekeeper.rules.read_denied(rel, self.workspace)
         p = self.profile
         config = LoopConfig(max_steps=self.settings.max_steps, temperature=p.temperature, max_tokens=p.max_tokens,
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
-                            tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries},
+                            tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries,
+                                                               "localize_tokens": self.context_window() // 6},
                             check_decides=bool(self.settings.check))
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
@@ -244,8 +246,7 @@ class Run:
         sections = [load_prompt(self.profile.system_prompt).replace("{testing}", testing).replace("{write}", write)]
         if protocol.mode != "native":
             template = load_prompt(f"{protocol.mode}_protocol.md")
-            example = next((rel for rel, _ in mentioned_files(task, self.workspace) if not TEST_NAME.search(rel)),
-                           "app.py")  # small models copy the example path: make it the file the task is about
+            example = self._example_path(task)
             sections.append(template.replace("{tools}", tools_section(protocol.tools))
                             .replace("{example_path}", example))
         sections.append("# Workspace\n" + workspace_snapshot(self.workspace))
@@ -258,6 +259,14 @@ class Run:
             if text.strip():
                 sections.append("# Repo map (ranked definitions)\n" + text)
         return build_system_prompt(sections)
+
+    def _example_path(self, task: str) -> str:
+        """The path the protocol's example writes: small models copy it, so it is the file the task is about (one it
+        names, or in a repository the one its words point to), `app.py` only in a workspace with no such file."""
+        named = next((rel for rel, _ in mentioned_files(task, self.workspace) if not TEST_NAME.search(rel)), None)
+        if named is None and task.strip() and looks_like_repository(self.workspace):
+            named = likely_file(self.workspace, task)
+        return named or "app.py"
 
     def start(self, task: str) -> None:
         """Open the transcript and put the stable prefix (or the resumed history) in place."""

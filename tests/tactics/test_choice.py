@@ -54,6 +54,6 @@ def test_hame_config_shows_the_tactics_and_their_sources(tmp_path: Path, hame) -
     assert "focus" in tactics["names"] and "resample" not in tactics["names"]
     assert tactics["from"][0] == "profile small-local" and tactics["from"][-1] == "env HAME_TACTICS"
     text = hame("config", "--cwd", str(ws), "--model", "tiny").stdout
-    assert "tactics         protect_tests, salvage" in text and "focus" in text
+    assert "tactics         definitions, localize, protect_tests, salvage" in text and "focus" in text
     bad = hame("config", "--cwd", str(ws), "--model", "tiny", env={"HAME_TACTICS": "+nope"})
     assert bad.returncode == 2 and "unknown tactic 'nope'" in bad.stderr

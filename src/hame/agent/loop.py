@@ -1,7 +1,7 @@
 """The agent loop: build request → call model → validate and run tool calls → append results → repeat, until
 the model answers without a tool call or a budget stops it. It emits events and never prints. The tactics a
-profile lists (tactics/) are asked at a few fixed points: before a step, when a request is shaped, when a reply
-is judged, after a turn, and before a final answer is accepted."""
+profile lists (tactics/) are asked at a few fixed points: when a request comes, before a step, when a request is
+shaped, when a reply is judged, after a turn, and before a final answer is accepted."""
 
 from __future__ import annotations
 
@@ -85,12 +85,12 @@ class Agent:
 
     def run(self, task: str, targets: list[str] | None = None) -> RunResult:
         """Work on `task`; `targets`: the files it is about (not tests), when known."""
-        self.request = msg.user(task)
-        self.add(self.request)
         if targets is not None:
             self.protocol.default_path = targets[0] if len(targets) == 1 else None
+        self.request = msg.user(self.state.framed(task, targets))
+        self.add(self.request)
         failures, budget_end = 0, self.steps + self.config.max_steps
-        self.state.begin(self.request, targets)
+        self.state.begin(self.request)
         try:
             while True:
                 if self.steps >= budget_end:

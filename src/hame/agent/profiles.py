@@ -30,8 +30,9 @@ class Profile:
 
 
 FRONTIER = Profile("default")
-SMALL_TACTICS = ("protect_tests", "salvage", "watches", "write_repairs", "restarts", "plain_retries", "resample",
-                 "steering", "early_stop")
+# `definitions` and `localize` act only on a repository (a package or many source files): docs/tactics.md
+SMALL_TACTICS = ("definitions", "localize", "protect_tests", "salvage", "watches", "write_repairs", "restarts",
+                 "plain_retries", "resample", "steering", "early_stop")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),

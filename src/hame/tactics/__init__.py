@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from .base import Reply, Shape, State, Stop, Tactic, Turn
+from .definitions import Definitions
 from .early_stop import EarlyStop
 from .error_hints import ErrorHints
 from .focus import Focus
 from .forced_writes import ForcedWrites
+from .localize import Localize
 from .protect_tests import ProtectTests
 from .resample import Resample
 from .restarts import PlainRetries, RestartTactic
@@ -19,8 +21,9 @@ from .watches import Watches
 from .write_repairs import WriteRepairs
 
 # every tactic, in the order a switch puts one into a profile's list (see `switched`)
-ORDER: tuple[type[Tactic], ...] = (ProtectTests, Salvage, Watches, WriteRepairs, Focus, ForcedWrites, ErrorHints,
-                                   RestartTactic, PlainRetries, Resample, SteeringTactic, EarlyStop)
+ORDER: tuple[type[Tactic], ...] = (Definitions, Localize, ProtectTests, Salvage, Watches, WriteRepairs, Focus,
+                                   ForcedWrites, ErrorHints, RestartTactic, PlainRetries, Resample, SteeringTactic,
+                                   EarlyStop)
 TACTICS: dict[str, type[Tactic]] = {t.name: t for t in ORDER}
 
 __all__ = ["ORDER", "TACTICS", "Reply", "Shape", "State", "Stop", "Tactic", "Turn", "build", "check_names",

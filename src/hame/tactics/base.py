@@ -72,15 +72,24 @@ class State:
     request: Message | None = None  # the user's latest request
     failed_check: str | None = None  # the last check (or test command) that failed, None once one passed
     focus_file: str | None = None  # a focused repair: a partial write of this file replaces only its definitions
+    definitions: bool = False  # a write of some definitions of an existing file replaces only those (definitions)
     options: dict[str, int] = field(default_factory=dict)  # the profile's numbers for its tactics (plain_retries)
     last_check: CheckResult | None = None  # the check's last result for this request
     _first: CheckResult | None = None
 
-    def begin(self, request: Message, targets: list[str] | None) -> None:
-        """A new request: the tactics start from it (the check runs again before its first step)."""
-        self.request, self._first, self.last_check = request, None, None
+    def framed(self, task: str, targets: list[str] | None) -> str:
+        """A new request's text, with what the tactics put before it (the check runs again before its first
+        step); `targets`: the files it is about, when looked for."""
+        self._first, self.last_check = None, None
         if targets is not None:
             self.targets = targets
+        for tactic in self.tactics:
+            task = tactic.frame(task)
+        return task
+
+    def begin(self, request: Message) -> None:
+        """A new request: the tactics start from it."""
+        self.request = request
         for tactic in self.tactics:
             tactic.start()
 
@@ -122,6 +131,10 @@ class Tactic:
 
     def __init__(self, state: State) -> None:
         self.state = state
+
+    def frame(self, task: str) -> str:
+        """A request comes: its text, with what the model should read with it (before the request is added)."""
+        return task
 
     def start(self) -> None:
         """A request begins (before its first step)."""

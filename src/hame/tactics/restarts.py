@@ -28,6 +28,10 @@ FRESH = ("[hame: your earlier versions did not pass the check and were set aside
          "```\n{report}\n```\n"
          "Write a new, complete version of {target} that passes every test. Think about what the tests expect; "
          "do not repeat the earlier mistake.")
+FRESH_DEFINITIONS = ("[hame: your earlier changes did not pass the check and were set aside. The latest one failed "
+                     "with:]\n```\n{report}\n```\n"
+                     "Send a new version of only the definitions of {target} to fix, each complete, so that every "
+                     "test passes. Think about what the tests expect; do not repeat the earlier mistake.")
 
 FOCUS = ("[hame: your {target} passes most tests, but not all. This is it now:]\n```\n{code}```\n"
          "[The check failed with:]\n```\n{report}\n```\n"
@@ -87,11 +91,12 @@ class Restarts:
         return max(base or 0.0, self.temperatures[min(noted, len(self.temperatures)) - 1])
 
     def rebuild(self, messages: list[Message], request: Message | None, target: str = "the file",
-                code: str | None = None, how: str = "", reminder: str = "") -> list[Message] | None:
+                code: str | None = None, how: str = "", reminder: str = "", fresh: str = FRESH
+                ) -> list[Message] | None:
         """The history to continue from, or None when no restart is due (or the task cannot be found). With
         `focus`, after a near miss that did not follow a focused attempt, the note shows `code` (the target's
         content now) and asks for only the definitions to fix, written `how`. A fresh start's note ends with
-        `reminder` (how to write the file)."""
+        `reminder` (how to write the file); `fresh`: its note (FRESH, or FRESH_DEFINITIONS)."""
         if not self.pending:
             return None
         self.pending = False
@@ -113,7 +118,7 @@ class Restarts:
             return [*prefix, msg.user(FOCUS.format(target=target, code=code if code.endswith("\n") else code + "\n",
                                                    report=report, how=how or "written to " + target))]
         self.kind = "fresh"
-        note = FRESH.format(report=report, target=target)
+        note = fresh.format(report=report, target=target)
         return [*prefix, msg.user(f"{note} {reminder}" if reminder else note)]
 
 
@@ -184,10 +189,13 @@ class RestartTactic(Tactic):
         whole = s.protocol.mode == "whole"
         reminder = (f"Reply with {one} on one line, then the whole file in one fenced code block." if one and whole
                     else "")
+        if s.definitions and one and whole:  # a repository's file is changed a definition at a time (definitions)
+            reminder = f"Reply with {one} on one line, then one fenced block holding only those definitions."
         code = self._current(one) if r.focus else None
         how = (f"{one or ''} on one line, then one fenced block holding them" if whole
                else f"one write_file call for {one or ''} whose content is only those definitions")
-        history = r.rebuild(messages, s.request, " or ".join(targets[:2]) or "the file", code, how, reminder)
+        history = r.rebuild(messages, s.request, " or ".join(targets[:2]) or "the file", code, how, reminder,
+                            FRESH_DEFINITIONS if s.definitions else FRESH)
         if history is None or history == messages:
             return None
         s.focus_file = one if r.kind == "focus" else None

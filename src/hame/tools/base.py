@@ -50,6 +50,7 @@ class ToolContext:
     files_changed: list[str] = field(default_factory=list)
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set)  # destructive writes warned about once
     number_lines: bool = True  # read_file prefixes line numbers (small models copy them into whole-file writes)
+    can_edit: bool = True  # edit_file is offered: refusals of a whole-file write may suggest it
     write_guards: list[WriteGuard] = field(default_factory=list)  # refuse a write (the refusal the model sees)
     write_filters: list[WriteFilter] = field(default_factory=list)  # change what write_file writes, before guards
     write_repairs: list[WriteFilter] = field(default_factory=list)  # ... and after them

@@ -43,7 +43,7 @@ def check_write(rel: str, old: str | None, new: str, ctx: ToolContext) -> None:
             raise ToolError(refusal)
     if old is None:
         return
-    problem = destructive_write(old, new)
+    problem = destructive_write(old, new, ctx.can_edit)
     key = (rel, hashlib.sha1(new.encode()).hexdigest())
     if problem and key not in ctx.confirmed_writes:
         ctx.confirmed_writes.add(key)

@@ -17,25 +17,30 @@ _ELIDED = re.compile(
 _DIFF_LINE = re.compile(r"^(?:@@ .*@@|--- \S|\+\+\+ \S|\*\*\* (?:Begin Patch|Update File:))")
 
 
-def destructive_write(old: str, new: str) -> str | None:
-    """Why writing `new` over `old` looks destructive, as advice for the model; None when it looks fine."""
+def destructive_write(old: str, new: str, can_edit: bool = True) -> str | None:
+    """Why writing `new` over `old` looks destructive, as advice for the model; None when it looks fine.
+    `can_edit`: edit_file is offered (the advice names it only then)."""
     if not old.strip():
         return None
     old_lines = old.count("\n") + 1
     if not new.strip():
-        return (f"Refusing to replace the {old_lines}-line file with empty content. To remove a few lines use "
-                "edit_file; to delete the file, say so in your answer.")
+        remove = "To remove a few lines use edit_file; to" if can_edit else "To"
+        return (f"Refusing to replace the {old_lines}-line file with empty content. {remove} delete the file, say so "
+                "in your answer.")
     if _looks_like_diff(new) and not _looks_like_diff(old):
-        return ("Refusing to write: the new content looks like a diff, not the file's complete text. Use edit_file "
-                "(old_text/new_text), or write the whole file.")
+        return ("Refusing to write: the new content looks like a diff, not the file's complete text. "
+                + ("Use edit_file (old_text/new_text), or write the whole file." if can_edit
+                   else "Write the whole file."))
     placeholder = _placeholder(old, new)
     if placeholder:
         return (f"Refusing to write: the new content has the placeholder {placeholder!r} instead of real code, so "
-                "the rest of the file would be lost. Write the complete file, or use edit_file to change part of it.")
+                "the rest of the file would be lost. Write the complete file"
+                + (", or use edit_file to change part of it." if can_edit else ", with every line of it."))
     if old_lines > MIN_LINES and len(new) < MIN_FRACTION * len(old):
         return (f"Refusing to write: the new content ({len(new):,} chars) is under {MIN_FRACTION:.0%} of the current "
-                f"{old_lines}-line file ({len(old):,} chars), which looks like a partial file. Use edit_file for a "
-                "change, or write the complete file.")
+                f"{old_lines}-line file ({len(old):,} chars), which looks like a partial file. "
+                + ("Use edit_file for a change, or write the complete file." if can_edit
+                   else "Write the complete file, with every line of it."))
     return None
 
 

@@ -1,0 +1,56 @@
+"""A repository task's first view: instead of whole files, the definitions localization ranks first (with the
+failing tests and their errors), within a token budget, and which files they come from and were not shown whole."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hame.context.defindex import index_repository
+from hame.context.files import list_files
+from hame.context.localize import gather, rank, run_check
+from hame.context.show import MAX_CANDIDATES, render_context
+from hame.context.tags import spec_for
+
+from .testfiles import TEST_NAME
+
+MIN_CODE_FILES = 8  # fewer source files and no package: a one-file exercise, whose files are attached whole
+SHOWN = re.compile(r"^## (\S+) :: .*\(lines \d+-\d+", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RepoView:
+    text: str  # the rendered definitions, the failing tests and their errors
+    files: list[str]  # the code files the definitions shown come from, best ranked first
+    lines: dict[str, int]  # their sizes in lines (what was left out of each)
+
+
+def looks_like_repository(root: Path) -> bool:
+    """A package (a directory with `__init__.py`) or many source files: too much to attach whole."""
+    paths = list_files(root).paths
+    if any(p.endswith("/__init__.py") for p in paths):
+        return True
+    return sum(1 for p in paths if spec_for(p)) >= MIN_CODE_FILES
+
+
+def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView | None:
+    """The localized view of `task` in `root` (running `check` to read the failing tests), or None when nothing
+    in the repository ranks (no definitions, no words of the task found)."""
+    files = index_repository(root)
+    evidence = gather(files, task, check or "", run_check(root, check) if check else "")
+    candidates = rank(files, evidence)[:MAX_CANDIDATES]
+    if not candidates:
+        return None
+    text = render_context(files, candidates, evidence, budget)
+    shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
+    if not shown:
+        return None
+    return RepoView(text, shown, {p: len(files[p].lines) for p in shown})
+
+
+def likely_file(root: Path, task: str) -> str | None:
+    """The code file the task is most likely about, from its words alone (no check is run)."""
+    files = index_repository(root)
+    best = rank(files, gather(files, task, "", ""))
+    return best[0].span.path if best else None

@@ -1,0 +1,58 @@
+"""Change definitions, not files: on a repository (context/repo_view.py), a write of only some definitions of an
+existing Python file replaces just those and keeps the rest of it (tools/splice.py), so a small model never
+re-types a long module; a write that would replace a large file with much less, and is not such a part, is refused
+(not once: always) with the definition-level way to do it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from ..context.repo_view import looks_like_repository
+from ..context.testfiles import TEST_NAME
+from ..tools.splice import splice
+from .base import Tactic
+
+LARGE_LINES = 150  # a file this long is not re-typed by a small model: a much shorter write of it is a fragment
+SHORTER = 0.5  # a write under this share of a large file's characters replaces it with a fragment
+REFUSED = ("Refused: {rel} has {old:,} lines and you sent {new:,} lines that hame cannot put in place as "
+           "definitions of it ({why}), so {rel} was not changed and must not be replaced whole. Send only the "
+           "functions, classes or methods you change, each complete and with its `def`/`class` line (a method "
+           "inside its `class` line): {how}. hame puts them in place of the old ones and keeps the rest of {rel}.")
+
+
+class Definitions(Tactic):
+    name = "definitions"
+
+    def frame(self, task: str) -> str:
+        s = self.state
+        if not s.definitions and looks_like_repository(s.ctx.workspace):
+            s.definitions = True
+            s.ctx.write_filters.append(self.splice_in)
+            s.ctx.write_guards.append(self.fragment)
+        return task
+
+    def splice_in(self, rel: str, old: str | None, content: str, workspace: Path) -> tuple[str, list[str]]:
+        if old is None or not rel.endswith(".py") or TEST_NAME.search(rel) or not (spliced := splice(old, content)):
+            return content, []
+        content, names = spliced
+        return content, [f"hame put your {', '.join(names)} in place and kept the rest of {rel}."]
+
+    def fragment(self, rel: str, old: str | None, new: str, workspace: Path) -> str | None:
+        """The refusal of a much shorter write over a large Python file (a part that splice_in could not place)."""
+        if old is None or not rel.endswith(".py") or old.count("\n") < LARGE_LINES or len(new) >= SHORTER * len(old):
+            return None
+        how = (f"{rel} on one line, then one fenced block holding them" if self.state.protocol.mode == "whole"
+               else f"one write_file call for {rel} whose content is only those definitions")
+        return REFUSED.format(rel=rel, old=old.count("\n"), new=new.count("\n") + 1, why=_why(old, new), how=how)
+
+
+def _why(old: str, new: str) -> str:
+    """What kept a short write from being placed as definitions."""
+    try:
+        tree = ast.parse(new)
+    except SyntaxError as exc:
+        return f"it does not parse: {exc.msg} at line {exc.lineno}"
+    if not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in tree.body):
+        return "it defines no function or class"
+    return "with them in place the file would not parse"

@@ -1,0 +1,45 @@
+"""Localize before asking: on a repository task whose code is not attached (the task names no file to change, or
+only files too large to attach), the request starts with the definitions localization ranks first — with the
+failing tests and their errors — instead of whole files, says which files they come from and what was left out,
+and makes the best ranked file the one a reply without a path writes (context/repo_view.py)."""
+
+from __future__ import annotations
+
+from ..context.repo_view import RepoView, looks_like_repository, repo_view
+from .base import Tactic
+
+BUDGET = 3000  # tokens of definitions and tests at most (the profile's `localize_tokens` option, when smaller)
+HEAD = ("# Code the task is most likely about\nhame found these definitions from the task and the failing tests. "
+        "They are parts of files, with their line numbers; not whole files.\n\n")
+LEFT_OUT = "Left out: the rest of {files}. Read a part with read_file only if you need it.\n\n"
+HOW_WHOLE = ("To change code, reply with the file's path on one line ({path}), then one fenced block holding only "
+             "the definitions you change, each complete (a method inside its `class` line). hame puts them in "
+             "place of the old ones and keeps the rest of the file. Do not write the whole file.")
+HOW_CALL = ("To change code, call write_file for the file ({path}) with content holding only the definitions you "
+            "change, each complete (a method inside its `class` line). hame puts them in place of the old ones and "
+            "keeps the rest of the file. Do not write the whole file.")
+
+
+class Localize(Tactic):
+    name = "localize"
+
+    def frame(self, task: str) -> str:
+        s = self.state
+        if s.targets or not looks_like_repository(s.ctx.workspace):
+            return task
+        budget = min(BUDGET, s.options.get("localize_tokens", BUDGET))
+        view = repo_view(s.ctx.workspace, task, s.checker.command if s.checker else None, budget)
+        if view is None:
+            return task
+        s.targets = view.files[:1]
+        s.protocol.default_path = view.files[0]
+        s.notice(f"localized: showing definitions from {', '.join(view.files)} instead of whole files")
+        return self._framed(task, view)
+
+    def _framed(self, task: str, view: RepoView) -> str:
+        left = ", ".join(f"{p} ({view.lines[p]:,} lines)" for p in view.files)
+        how = ""
+        if self.state.definitions:
+            how = "\n\n" + (HOW_WHOLE if self.state.protocol.mode == "whole" else HOW_CALL).format(path=view.files[0])
+        body = task if "# Task\n" in task else "# Task\n" + task  # the task may come with named files' notes
+        return HEAD + view.text + "\n\n" + LEFT_OUT.format(files=left) + body + how

@@ -1,0 +1,143 @@
+"""The repository path (`localize`, `definitions`) end to end: a library package with a bug in one function of a
+long module and a task that names no file. The first request shows the localized definition, not the file; the
+reply's definition is spliced in and everything else stays byte for byte; a fragment over the module is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hame.tools.guards import destructive_write
+
+from ..conftest import make_workspace, run_small_model
+from ..fakes.openai_server import reply
+
+BUGGY = ('def truncate(text, width, tail="..."):\n'
+         '    """`text` cut to at most `width` characters, ending with `tail` when it was cut."""\n'
+         '    if len(text) <= width:\n'
+         '        return text\n'
+         '    return text[:width - len(tail) - 1] + tail\n')
+FIXED = ('def truncate(text, width, tail="..."):\n'
+         '    """`text` cut to at most `width` characters, ending with `tail` when it was cut."""\n'
+         '    if len(text) <= width:\n'
+         '        return text\n'
+         '    return text[:width - len(tail)] + tail\n')
+
+
+def helpers(n: int) -> str:
+    """Filler that a real module has: many small definitions the fix must leave alone."""
+    return "".join(f'def pad_{i}(text):\n    """`text` padded with {i} spaces on the left."""\n'
+                   f'    return " " * {i} + text\n\n\n' for i in range(n))
+
+
+CORE = ('"""Text helpers."""\n\nimport re\n\n\n' + helpers(40)
+        + 'class Wrapper:\n    """Wraps text at a width."""\n\n    def __init__(self, width):\n'
+          '        self.width = width\n\n    def wrap(self, text):\n'
+          '        return [text[i:i + self.width] for i in range(0, len(text), self.width)]\n\n\n'
+        + BUGGY + '\n\ndef slug(text):\n    """Lower case words joined by dashes."""\n'
+                  '    return "-".join(re.findall(r"\\w+", text.lower()))\n\n\n'
+        + helpers(60)[:-2].replace("pad_", "lpad_"))
+TESTS = ("from textkit.core import slug, truncate\n\n\n"
+         "def test_truncate_keeps_short_text():\n    assert truncate('abc', 5) == 'abc'\n\n\n"
+         "def test_truncate_cuts_to_the_width():\n    assert truncate('abcdefghij', 6) == 'abc...'\n\n\n"
+         "def test_slug():\n    assert slug('Hello World') == 'hello-world'\n")
+REPO = {"textkit/__init__.py": '"""textkit."""\n', "textkit/core.py": CORE,
+        "textkit/numbers.py": "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n",
+        "tests/__init__.py": "", "tests/test_core.py": TESTS, "README.md": "# textkit\n"}
+TASK = ("truncate returns text shorter than the width: truncate('abcdefghij', 6) gives 'ab...' instead of "
+        "'abc...'. Fix it.")
+CHECK = "python -m pytest -q tests/test_core.py"
+
+
+def first_user(body: dict) -> str:
+    return next(m["content"] for m in body["messages"] if m["role"] == "user")
+
+
+def test_the_localized_definition_is_shown_and_the_reply_spliced(tmp_path: Path, hame) -> None:
+    assert CORE.count("\n") > 300
+    ws = make_workspace(tmp_path / "ws", REPO)
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [fix], TASK, "--check", CHECK, profile="tiny-local")
+    out = json.loads(r.stdout)
+    first = first_user(srv.requests[0])
+    assert "## textkit/core.py :: truncate" in first and "return text[:width - len(tail) - 1] + tail" in first
+    assert "def lpad_" not in first and len(first) < len(CORE) / 3  # the best ranked definitions, not the file
+    assert f"Left out: the rest of textkit/core.py ({CORE.count(chr(10)) + 1:,} lines)" in first
+    assert "then one fenced block holding only the definitions you change" in first
+    assert first.index("# Task\n" + TASK) > first.index("def truncate")
+    system = srv.requests[0]["messages"][0]["content"]
+    assert "textkit/core.py" in system and "app.py" not in system  # the protocol's example is the localized file
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)  # the rest byte for byte
+    assert out["stop_reason"] == "completed"
+    assert out["result"] == f"Changed textkit/core.py; the check `{CHECK}` passes."
+    assert len(srv.requests) == 1 and not (ws / "app.py").exists()
+
+
+def test_a_fragment_over_the_module_is_refused_with_the_definition_level_way(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    fragment = reply("textkit/core.py\n```python\n    return text[:width - len(tail)] + tail\n```\n")
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [fragment, fragment, fix], TASK, "--check", CHECK,
+                             profile="tiny-local")
+    refusals = [m["content"] for body in srv.requests[1:] for m in body["messages"] if m["role"] == "user"
+                and "Refused: textkit/core.py has" in (m["content"] or "")]
+    assert refusals, [first_user(b) for b in srv.requests]
+    assert "Send only the functions, classes or methods you change" in refusals[0]
+    assert "textkit/core.py on one line, then one fenced block holding them" in refusals[0]
+    assert all("edit_file" not in text for text in refusals)
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)  # the repeat was refused too
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_a_one_file_exercise_is_left_as_it_was(tmp_path: Path, hame) -> None:
+    files = {"greet.py": "def greet(name):\n    return 'Hello ' + name\n",
+             "test_greet.py": "from greet import greet\n\n\ndef test_greet():\n"
+                              "    assert greet('Bo') == 'Hello, Bo!'\n"}
+    ws = make_workspace(tmp_path / "ws", files)
+    fixed = reply("greet.py\n```python\ndef greet(name):\n    return f'Hello, {name}!'\n```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [fixed], "Make the tests pass.", "--check",
+                             "python -m pytest -q test_greet.py", profile="tiny-local")
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+    first = first_user(srv.requests[0])
+    assert first == "Make the tests pass." and "app.py" in srv.requests[0]["messages"][0]["content"]
+
+
+def test_the_guard_names_edit_file_only_where_it_is_offered() -> None:
+    old = "".join(f"line {i}\n" for i in range(40))
+    assert "edit_file" in (destructive_write(old, "x\n") or "")
+    advice = destructive_write(old, "x\n", can_edit=False) or ""
+    assert advice.startswith("Refusing to write") and "edit_file" not in advice
+    assert "edit_file" not in (destructive_write(old, "", can_edit=False) or "edit_file")
+
+
+SLUG = ('def slug(text):\n    """Lower case words joined by dashes."""\n'
+        '    return "-".join(re.findall(r"\\w+", text.lower()))\n')
+
+
+def test_a_change_that_breaks_another_test_of_the_file_is_not_a_fix(tmp_path: Path, hame) -> None:
+    assert SLUG in CORE
+    ws = make_workspace(tmp_path / "ws", REPO)
+    breaks = reply(f"textkit/core.py\n```python\n{FIXED}\n\ndef slug(text):\n    return text\n```\n")
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}\n\n{SLUG}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [breaks, fix], TASK, "--check", CHECK, profile="tiny-local")
+    assert len(srv.requests) == 2, r.stderr
+    note = srv.requests[1]["messages"][-1]["content"]  # the restart from the task, with what failed
+    assert "test_slug" in note and "Send a new version of only the definitions of textkit/core.py" in note
+    assert note.endswith("Reply with textkit/core.py on one line, then one fenced block holding only those "
+                         "definitions.")
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_a_named_file_too_large_to_attach_is_localized_and_said_so(tmp_path: Path, hame) -> None:
+    big = CORE + "\n\n" + helpers(120)[:-2].replace("pad_", "rpad_")
+    assert len(big) > 16000
+    ws = make_workspace(tmp_path / "ws", {**REPO, "textkit/core.py": big})
+    task = "In textkit/core.py, " + TASK
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [fix], task, "--check", CHECK, profile="tiny-local")
+    first = first_user(srv.requests[0])
+    assert "# Files named in the task but not attached" in first and "textkit/core.py (" in first
+    assert "## textkit/core.py :: truncate" in first and first.count("# Task\n") == 1
+    assert (ws / "textkit" / "core.py").read_text() == big.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
