@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..context.clip import clip
 from ..context.error_hints import with_hints
 from ..context.pytest_report import digest
-from ..permissions.sandbox import run_command
+from ..sandbox.command import run_command
 from ..tools.base import ToolContext
 
 FILE_TOOLS = frozenset({"write_file", "edit_file", "apply_patch"})

@@ -1,4 +1,4 @@
-"""Certain repairs of a small model's whole-file writes (the `write_repairs` tactic).
+"""Certain repairs of a small model's whole-file writes, applied as a write filter after the guards (docs/tactics.md).
 
 Small models make the same few mistakes when they rewrite a whole file, and then rewrite the same broken file
 again and again while the tests fail with the same error. Where the right fix is certain, hame makes it and says so
