@@ -67,10 +67,10 @@ def hame(state_dir: Path):
 
 
 def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, *flags: str,
-                    profile: str = "small-local", env: dict | None = None):
+                    profile: str = "small-local", env: dict | None = None, timeout: float = 60):
     """The real CLI with a small-model profile, its model a FakeOpenAI server playing `replies`; returns
     (CompletedProcess, server). Plain retries are off unless `env` sets `HAME_PLAIN_RETRIES` ("" for the profile's
-    default): most tests here are about what a noted restart tells the model."""
+    default): most tests here are about what a noted restart tells the model. `timeout`: the run's limit in s."""
     env = {"HAME_PLAIN_RETRIES": "0", **(env or {})}
     from .fakes.openai_server import FakeOpenAI
 
@@ -79,5 +79,5 @@ def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, 
         (tmp_path / "xdg" / "hame" / "config.toml").write_text(
             f'[models.tiny]\nprovider = "openai"\nmodel = "qwen"\nbase_url = "{srv.url}"\nprofile = "{profile}"\n')
         r = hame("-p", prompt, "--cwd", str(ws), "--model", "tiny", "--api-key", "k", *flags,
-                 "--output-format", "json", env=env)
+                 "--output-format", "json", env=env, timeout=timeout)
     return r, srv

@@ -33,9 +33,9 @@ from .mcp import start_servers
 from .messages import ToolCall
 from .permissions.approval import Asker, Gatekeeper
 from .permissions.rules import MODES, Rules
-from .permissions.sandbox import bwrap_available
 from .permissions.trust import require_trust
 from .providers import Provider, open_anthropic, open_openai, parse_model
+from .sandbox.command import bwrap_available
 from .session import resume as resume_mod
 from .session.state import SessionState
 from .session.store import SessionFiles, find_session
@@ -44,6 +44,8 @@ from .switches import env_count, env_switch
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
 from .tools.delegate import Delegate
+from .tools.remember import Remember
+from .tools.todo import TodoTool
 
 
 @dataclass
@@ -139,7 +141,8 @@ class Run:
 
     def tools(self) -> list[Tool]:
         exclude = self.profile.exclude_tools
-        extra = self.state.tools() + self.mcp.tools
+        memory = self.state.memory
+        extra = [Remember(memory), TodoTool(memory, self.bus.emit), *self.mcp.tools]
         return default_tools(exclude, self.profile.include_tools) + [t for t in extra if t.name not in exclude]
 
     def _agent(self) -> Agent:
@@ -160,7 +163,7 @@ class Run:
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
                       after_calls=self._new_instructions, over_budget=lambda: budget.exceeded(self.meter),
-                      before_request=lambda: self.state.before_request(ctx),
+                      before_request=lambda: self.state.before_request(ctx.files_changed),
                       before_mutation=self.state.before_mutation, before_finish=self.state.before_finish,
                       compactor=self._compactor(protocol, tools, ctx))
         agent.runner.dedupe = agent.compactor is not None

@@ -47,13 +47,33 @@ def test_hame_config_shows_the_tactics_and_their_sources(tmp_path: Path, hame) -
     ws = tmp_path / "ws"
     (ws / ".hame").mkdir(parents=True)
     (ws / ".hame" / "config.toml").write_text('[models.tiny]\nprovider = "openai"\nmodel = "q"\n'
-                                              'profile = "small-local"\ntactics = ["+focus"]\n')
+                                              'base_url = "http://127.0.0.1:9/v1"\nprofile = "small-local"\n'
+                                              'tactics = ["+focus"]\n')
     r = hame("config", "--cwd", str(ws), "--model", "tiny", "--json", env={"HAME_TACTICS": "-resample"})
     assert r.returncode == 0, r.stderr
     tactics = json.loads(r.stdout)["model"]["tactics"]
     assert "focus" in tactics["names"] and "resample" not in tactics["names"]
     assert tactics["from"][0] == "profile small-local" and tactics["from"][-1] == "env HAME_TACTICS"
     text = hame("config", "--cwd", str(ws), "--model", "tiny").stdout
-    assert "tactics         definitions, localize, protect_tests, salvage" in text and "focus" in text
-    bad = hame("config", "--cwd", str(ws), "--model", "tiny", env={"HAME_TACTICS": "+nope"})
-    assert bad.returncode == 2 and "unknown tactic 'nope'" in bad.stderr
+    assert "tactics         definition_edits, localize, protect_tests, salvage" in text and "focus" in text
+
+
+def test_an_unknown_tactic_is_a_model_problem_in_hame_config_and_stops_a_run(tmp_path: Path, hame) -> None:
+    ws = tmp_path / "ws"
+    (ws / ".hame").mkdir(parents=True)
+    (ws / ".hame" / "config.toml").write_text('[models.tiny]\nprovider = "openai"\nmodel = "q"\n'
+                                              'base_url = "http://127.0.0.1:9/v1"\ntactics = ["+nope"]\n')
+    known = "use one of: definition_edits, localize, protect_tests, salvage, watches"
+    shown = hame("config", "--cwd", str(ws), "--model", "tiny")
+    assert shown.returncode == 2 and shown.stderr == ""
+    assert 'models.tiny.tactics           ["+nope"]' in shown.stdout  # the rest of the config is still shown
+    assert f"# model\nerror: {ws / '.hame' / 'config.toml'}: unknown tactic 'nope'; {known}" in shown.stdout
+    data = hame("config", "--cwd", str(ws), "--model", "tiny", "--json", env={"HAME_TACTICS": "+nah"})
+    assert data.returncode == 2 and "unknown tactic 'nope'" in json.loads(data.stdout)["model"]["error"]
+    (ws / ".hame" / "config.toml").write_text('[models.tiny]\nprovider = "openai"\nmodel = "q"\n'
+                                              'base_url = "http://127.0.0.1:9/v1"\n')
+    env_bad = hame("config", "--cwd", str(ws), "--model", "tiny", "--json", env={"HAME_TACTICS": "+nah"})
+    assert env_bad.returncode == 2 and json.loads(env_bad.stdout)["model"]["error"].startswith(
+        "HAME_TACTICS: unknown tactic 'nah'")
+    run = hame("--cwd", str(ws), "--model", "tiny", "-p", "hi", env={"HAME_TACTICS": "+nah"})
+    assert run.returncode == 2 and f"HAME_TACTICS: unknown tactic 'nah'; {known}" in run.stderr

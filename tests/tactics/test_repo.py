@@ -1,4 +1,4 @@
-"""The repository path (`localize`, `definitions`) end to end: a library package with a bug in one function of a
+"""The repository path (`localize`, `definition_edits`) end to end: a library package with a bug in one function of a
 long module and a task that names no file. The first request shows the localized definition, not the file; the
 reply's definition is spliced in and everything else stays byte for byte; a fragment over the module is refused."""
 

@@ -15,6 +15,7 @@ from ..fakes.openai_server import reply
 GREET = {"greet.py": "def greet(name):\n    return 'Hello ' + name\n",
          "test_greet.py": "from greet import greet\n\n\ndef test_greet():\n    assert greet('Bo') == 'Hello, Bo!'\n"}
 CHECK = "python -m pytest -q test_greet.py"
+QUICK_CHECK = "python -c \"from greet import greet; assert greet('Bo') == 'Hello, Bo!'\""
 
 
 def write(content: str) -> dict:
@@ -183,8 +184,9 @@ def test_once_the_restarts_are_spent_cut_replies_count_toward_the_format_error_s
     ws = make_workspace(tmp_path / "ws", GREET)
     looping = '{"name": "write_file", "arguments": {"path": "greet.py", "content": "ok = (' + "x == 1 or " * 400
     wrong = [write(f"def greet(name):\n    return 'Hi {i} ' + name\n") for i in range(20)]  # 20 restarts
+    # a plain assert, not pytest: the check runs 21 times here, and pytest's start-up would be most of the run
     r, srv = run_small_model(hame, tmp_path, ws, [*wrong, *[reply(looping)] * 4, write("unreached = 1\n")],
-                             "Fix greet.py so the tests in test_greet.py pass.", "--check", CHECK)
+                             "Fix greet.py so the tests in test_greet.py pass.", "--check", QUICK_CHECK, timeout=240)
     out = json.loads(r.stdout)
     assert out["stop_reason"] == "error" and len(srv.requests) == 24  # 20 writes, then 4 cut replies in a row
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..context.clip import clip
 from ..context.error_hints import with_hints
 from ..context.pytest_report import digest
-from ..permissions.sandbox import run_command
+from ..sandbox.command import run_command
 from ..tools.base import ToolContext
 
 FILE_TOOLS = frozenset({"write_file", "edit_file", "apply_patch"})
@@ -35,8 +35,8 @@ class CheckResult:
 
 
 def stuck_after(baseline_s: float) -> int:
-    """The check's timeout once a run before any change took `baseline_s`: a small model's code that loops forever
-    (the 1.5B's nth-prime) would otherwise hold the check for 300 s — most of a bench task's time — each try."""
+    """The check's timeout once a run before any change took `baseline_s`: code that loops forever would otherwise
+    hold every check for CHECK_TIMEOUT, most of a bench task's time (docs/tactics.md, early_stop)."""
     return int(min(CHECK_TIMEOUT, max(STUCK_FLOOR, STUCK_FACTOR * baseline_s)))
 
 

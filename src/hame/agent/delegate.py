@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -29,13 +29,12 @@ from ..events import Event, SubagentEvent, SubagentStart, TextDelta
 from ..messages import Message, ModelResponse
 from ..providers.base import ModelRequest, Provider, TextCallback
 from ..tools.base import Tool, ToolContext
-from ..tools.delegate import Delegate, Unavailable
+from ..tools.delegate import Delegate, ToolsMode, Unavailable
 from .loop import Agent, Gate, RunResult
 from .protocol import ToolProtocol
 
 SIDE_SLOT = 1  # the local server's second slot: the main conversation keeps slot 0's KV cache
 MEMORY_TOOLS = ("remember", "todo")
-ToolsMode = Literal["read-only", "all"]
 
 
 class DelegateConfig(BaseModel):

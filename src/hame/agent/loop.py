@@ -34,7 +34,7 @@ class LoopConfig:
     max_total_tokens: int | None = None  # input + output tokens over the whole run (a subagent's token budget)
     check_command: str | None = None  # run after every turn that changed a file
     tactics: tuple[str, ...] = ()  # the weak-model tactics, in order (tactics/)
-    tactic_options: dict[str, int] = field(default_factory=dict)  # their numbers (plain_retries)
+    tactic_options: dict[str, int] = field(default_factory=dict)  # the numbers tactics take, by name
     check_decides: bool = False  # an answer while the check fails ends as `check_failed` (an explicit --check)
 
 

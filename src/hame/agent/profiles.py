@@ -30,8 +30,8 @@ class Profile:
 
 
 FRONTIER = Profile("default")
-# `definitions` and `localize` act only on a repository (a package or many source files): docs/tactics.md
-SMALL_TACTICS = ("definitions", "localize", "protect_tests", "salvage", "watches", "write_repairs", "restarts",
+# `definition_edits` and `localize` act only on a repository (a package or many source files): docs/tactics.md
+SMALL_TACTICS = ("definition_edits", "localize", "protect_tests", "salvage", "watches", "write_repairs", "restarts",
                  "plain_retries", "resample", "steering", "early_stop")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,

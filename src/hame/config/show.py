@@ -30,32 +30,33 @@ def config_main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     if args.task is not None:
         parser.error(f"unexpected argument {args.task!r}")
     eff = effective_config(Path(args.cwd), flags_from(args))
-    choice, problem = _choice(eff)
-    report = as_dict(eff, choice, problem, Path(os.path.realpath(args.cwd)))
+    model = _chosen_model(eff)
+    report = as_dict(eff, model, Path(os.path.realpath(args.cwd)))
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render(report))
-    return 0 if problem is None else 2
+    return 2 if "error" in model else 0
 
 
-def _choice(eff: Effective) -> tuple[ModelChoice | None, str | None]:
-    """The model a run would use, or why a run would stop with exit code 2 (a bad name, no URL or key)."""
+def _chosen_model(eff: Effective) -> dict[str, Any]:
+    """The model a run would use, with its tactics, or `{"error": ...}`: why a run would stop with exit code 2 (a
+    bad name, no URL or key, an unknown tactic)."""
     from ..providers import missing_credentials, parse_model
 
     try:
         choice = choose_model(eff)
         problem = missing_credentials(parse_model(choice.spec).provider, choice.base_url, choice.api_key)
+        return {"error": problem} if problem else _model(choice)
     except UsageError as exc:
-        return None, str(exc)
-    return (None, problem) if problem else (choice, None)
+        return {"error": str(exc)}
 
 
-def as_dict(eff: Effective, choice: ModelChoice | None, problem: str | None, workspace: Path) -> dict[str, Any]:
+def as_dict(eff: Effective, model: dict[str, Any], workspace: Path) -> dict[str, Any]:
     values = {dotted(loc): {"value": _shown(loc, v), "source": eff.source(dotted(loc))}
               for loc, v in leaves(eff.values)}
     values = _group_prices(values)
     unset = {k: {"value": None, "source": "unset", "note": note} for k, note in UNSET_NOTES.items()
              if k not in values and k in ConfigModel.model_fields}
     files = [{"path": str(p), "exists": p.is_file()} for p in (user_config_path(), project_config_path(workspace))]
-    return {"values": values | unset, "model": _model(choice) if choice else {"error": problem}, "files": files}
+    return {"values": values | unset, "model": model, "files": files}
 
 
 def _group_prices(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -1,10 +1,10 @@
 """One-line explanations of common Python errors in a failing check's report, for a weak model.
 
-Shown a failure, the 1.5B often writes a new version with the same mistake: none of complex-numbers' tries ever
-handled `5 + ComplexNumber(1, 2)` although the report said `unsupported operand type(s) for +: 'int' and
-'ComplexNumber'`. With a line that says what Python does there (calls the reflected `__radd__`), its versions came
-much closer: a median of 8 tests failing instead of 18 (bench/RESULTS.md, session 10). The rules are about Python,
-never about a task: each reads an error line pytest prints and says what usually causes it.
+Shown a failure, a small model often writes a new version with the same mistake (it never handles
+`5 + Number(1, 2)` although the report says `unsupported operand type(s) for +: 'int' and 'Number'`); a line that
+says what Python does there (calls the reflected `__radd__`) brings its next version closer (evidence:
+docs/tactics.md, error_hints). The rules are about Python, never about a task: each reads an error line pytest
+prints and says what usually causes it.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .anthropic_format import request_params
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-from .retry import RETRY_DELAYS, connection_reason, is_refused, is_transport_error, with_retries
+from .retry import RETRY_DELAYS, SdkErrors, retryable_status, transport_errors, with_retries
 
 DEFAULT_MAX_TOKENS = 8192  # the API requires max_tokens; used when the profile sets none
 STOP_REASONS = {"end_turn": "stop", "tool_use": "tool_calls", "max_tokens": "length", "stop_sequence": "stop"}
@@ -42,18 +42,9 @@ class AnthropicProvider:
 
     def _stream(self, request: ModelRequest, on_text: TextCallback | None) -> ModelResponse:
         params = request_params(self.model, request, DEFAULT_MAX_TOKENS)
-        try:
+        with transport_errors(SDK_ERRORS, self.base_url):
             stream = self.client.messages.create(**params, stream=True)
             return _collect(stream, on_text)
-        except anthropic.APIStatusError as exc:
-            raise _status_error(exc) from None
-        except anthropic.APIConnectionError as exc:
-            raise ProviderError(f"cannot reach the Anthropic API at {self.base_url} ({connection_reason(exc)})",
-                                retryable=not is_refused(exc)) from None
-        except Exception as exc:
-            if not is_transport_error(exc):
-                raise
-            raise ProviderError(f"the connection to {self.base_url} broke mid-reply ({exc})", retryable=True) from None
 
     def close(self) -> None:
         self.client.close()
@@ -131,13 +122,16 @@ def usage_of(raw: dict[str, int]) -> Usage:
 def _status_error(exc: anthropic.APIStatusError) -> ProviderError:
     status = exc.status_code
     kind, message = _error_body(exc)
-    retryable = status in (408, 409, 429) or status >= 500 or kind in RETRYABLE_TYPES
+    retryable = retryable_status(status) or kind in RETRYABLE_TYPES
     hint = {401: " (check --api-key / ANTHROPIC_API_KEY)",
             404: " (check the model name in --model anthropic:NAME and --base-url)"}.get(status, "")
     where = f"HTTP {status}" if status != 200 else "an error mid-reply"
     label = f" {kind}" if kind else ""
     return ProviderError(f"the Anthropic API returned {where}{label}{hint}: {message[:300]}", retryable=retryable,
                          status=status)
+
+
+SDK_ERRORS = SdkErrors(anthropic.APIStatusError, anthropic.APIConnectionError, "the Anthropic API", _status_error)
 
 
 def _error_body(exc: anthropic.APIStatusError) -> tuple[str, str]:

@@ -55,12 +55,8 @@ def usable_cpus() -> int:
 
 def default_threads() -> int:
     """Generation threads: `HAME_THREADS` when set, else every usable CPU but one, so the agent, its tools and the
-    OS keep a core.
-
-    Measured on a 2-CPU box with Qwen2.5-Coder-0.5B: idle, 2 threads gave 26-51 tok/s and 1 thread ~39;
-    with one core busy, 2 threads collapsed to 3-24 tok/s (llama.cpp threads spin at a barrier waiting for the
-    preempted one) while 1 thread held ~30-37. With the 1.5B on an idle 2-CPU box, 2 threads decoded 19.4 tok/s
-    against 13.3 for one (bench/RESULTS.md, session 10): `HAME_THREADS=2` is for a machine that does nothing else.
+    OS keep a core: llama.cpp's threads spin at a barrier waiting for a preempted one, so a busy core slows every
+    thread (measurements: docs/local-model.md). `HAME_THREADS=2` on 2 CPUs is for a machine that does nothing else.
     Prompt processing keeps all CPUs (see `default_batch_threads`), since the agent is idle while the prompt is read.
     """
     return env_count("HAME_THREADS") or max(1, min(usable_cpus() - 1, MAX_THREADS))
@@ -96,7 +92,7 @@ class LocalServer:
         """Load the model and serve it on an ephemeral port; blocks until the server answers /health.
         `speculative="ngram"`: draft tokens from n-grams already in the context (llama.cpp's `ngram-simple`), which
         costs nothing when a reply does not repeat its context and speeds up one that does (a rewritten file).
-        `draft_model`: a smaller model with the same vocabulary (Qwen2.5-Coder-0.5B for the 1.5B) drafts up to
+        `draft_model`: a smaller model with the same vocabulary (a smaller size of the same family) drafts up to
         `draft_max` tokens that the model checks in one batch (llama.cpp's draft speculation)."""
         xllamacpp = _import_xllamacpp()
         threads = threads or default_threads()
@@ -213,9 +209,9 @@ def _params(xllamacpp: Any, model_path: Path, ctx_size: int, threads: int, paral
 
 
 def _flash_attn(xllamacpp: Any) -> Any:
-    """Flash attention off when llama.cpp has only the CPU, unless `HAME_FLASH_ATTN` says otherwise. Measured on one
-    core at a 2,738-token context (bench/RESULTS.md, session 9): without it the 0.5B decodes 30.3 tokens/s instead
-    of 19.2, the 1.5B 16.9 instead of 14.1, for 5-11 % slower prompt reading. With a GPU, llama.cpp decides."""
+    """Flash attention off when llama.cpp has only the CPU (there it decodes a long context faster without, for a
+    little slower prompt reading: docs/local-model.md), unless `HAME_FLASH_ATTN` says otherwise. With a GPU,
+    llama.cpp decides."""
     kinds = xllamacpp.llama_flash_attn_type
     switch = env_switch("HAME_FLASH_ATTN")
     if switch is not None:

@@ -12,7 +12,7 @@ from ..errors import ProviderError
 from ..messages import ModelResponse, ToolCall, Usage, parse_arguments
 from .base import ModelRequest, TextCallback
 from .repetition import is_degenerate
-from .retry import RETRY_DELAYS, connection_reason, is_refused, is_transport_error, with_retries
+from .retry import RETRY_DELAYS, SdkErrors, retryable_status, transport_errors, with_retries
 
 
 class OpenAICompatible:
@@ -54,18 +54,9 @@ class OpenAICompatible:
             extra["grammar"] = request.grammar
         if extra:
             kwargs["extra_body"] = extra
-        try:
+        with transport_errors(SDK_ERRORS, self.base_url):
             stream = self.client.chat.completions.create(**kwargs)
             return _collect(stream, on_text, request.stop_when, self.on_chunk)
-        except openai.APIStatusError as exc:
-            raise _status_error(exc) from None
-        except openai.APIConnectionError as exc:
-            raise ProviderError(f"cannot reach the model server at {self.base_url} ({connection_reason(exc)})",
-                                retryable=not is_refused(exc)) from None
-        except Exception as exc:
-            if not is_transport_error(exc):
-                raise
-            raise ProviderError(f"the connection to {self.base_url} broke mid-reply ({exc})", retryable=True) from None
 
     def close(self) -> None:
         self.client.close()
@@ -123,9 +114,10 @@ def _usage(u: Any, timings: Any) -> Usage:
 def _status_error(exc: openai.APIStatusError) -> ProviderError:
     status = exc.status_code
     body = exc.message or ""
-    retryable = status in (408, 409, 429) or status >= 500
+    retryable = retryable_status(status)
     hint = {401: " (check --api-key / OPENAI_API_KEY)", 404: " (check --base-url and the model name)"}.get(status, "")
     return ProviderError(f"model server returned HTTP {status}{hint}: {body[:300]}", retryable=retryable,
                          status=status)
 
 
+SDK_ERRORS = SdkErrors(openai.APIStatusError, openai.APIConnectionError, "the model server", _status_error)

@@ -9,7 +9,6 @@ from typing import Any
 
 from ..events import Event, MemoryUpdate
 from ..messages import Message
-from ..tools.base import Tool, ToolContext
 from .checkpoints import Checkpoints, Mark
 from .lock import lock_session
 from .memory import WorkingMemory
@@ -36,19 +35,13 @@ class SessionState:
         self.memory.load(records)
         self.checkpoints.load(records)
 
-    def tools(self) -> list[Tool]:
-        from ..tools.remember import Remember
-        from ..tools.todo import TodoTool
-
-        return [Remember(self.memory), TodoTool(self.memory, self.emit)]
-
     def before_finish(self) -> str | None:
         """An objection to a final answer: the open todo items, once (see todos.py)."""
         return self.reminder()
 
-    def before_request(self, ctx: ToolContext) -> list[Message]:
+    def before_request(self, files_changed: list[str]) -> list[Message]:
         """Messages to append before the next model request: the working memory, when it changed."""
-        self.memory.touch(ctx.files_changed)
+        self.memory.touch(files_changed)
         message = self.memory.pending_message()
         return [message] if message else []
 
@@ -63,11 +56,12 @@ class SessionState:
                                  f"({_counts(changes)}); later edits are gone.")
         return changes, saved
 
-    def forget_undone(self, ctx: ToolContext) -> None:
-        """After an undo, a file counts as changed only while it differs from before the session's first change."""
+    def forget_undone(self, files_changed: list[str]) -> None:
+        """After an undo, a file counts as changed only while it differs from before the session's first change
+        (`files_changed` is the agent's own list, edited in place)."""
         marks = self.checkpoints.marks
         changed = {c.path for c in self.checkpoints.preview(marks[0])} if marks else set()
-        ctx.files_changed[:] = [f for f in ctx.files_changed if f in changed]
+        files_changed[:] = [f for f in files_changed if f in changed]
         self.memory.keep_files(changed)
 
     def close(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from .base import Reply, Shape, State, Stop, Tactic, Turn
-from .definitions import Definitions
+from .definition_edits import Definitions
 from .early_stop import EarlyStop
 from .error_hints import ErrorHints
 from .focus import Focus

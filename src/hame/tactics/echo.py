@@ -1,10 +1,10 @@
 """Catch a small model's reply that is repeating the task instead of answering it.
 
-Given a task with files attached, the 0.5B sometimes answers by echoing the request — "To change circular_buffer.py
-so that …", then the task's instructions line by line — until the output limit: a minute of a 4-minute task, with
-nothing to write at the end (4 of its first 28 replies in session 8's run, 235 s). `echo_watch` flags such a reply
-while it streams, from the task's prose lines it repeats outside any fenced block: code inside a block may hold the
-task's text (a verse in a string) and is never counted."""
+Given a task with files attached, a small model sometimes answers by echoing the request ("To change FILE so
+that …", then the task's instructions line by line) until the output limit, with nothing to write at the end; the
+evidence is in docs/tactics.md (watches). `echo_watch` flags such a reply while it streams, from the task's prose
+lines it repeats outside any fenced block: code inside a block may hold the task's text (a verse in a string) and is
+never counted."""
 
 from __future__ import annotations
 

@@ -35,8 +35,8 @@ LONG_LINE = 12  # shorter lines (`else:`, `return x`) say nothing about where th
 
 
 def copied_tests(rel: str, new: str, workspace: Path) -> str | None:
-    """Small models asked to make tests pass sometimes write the test file itself into the code file (the 1.5B did
-    in 4 of hangman's 6 tries): with `protect_tests`, a write to a code file that is mostly lines of a test file
+    """Small models asked to make tests pass sometimes write the test file itself into the code file (evidence:
+    docs/tactics.md, protect_tests): with `protect_tests`, a write to a code file that is mostly lines of a test file
     beside it (or in tests/) is refused, naming what to write instead."""
     lines = _long_lines(new)
     if TEST_NAME.search(rel) or len(lines) < COPIED_LINES:
@@ -52,10 +52,10 @@ def copied_tests(rel: str, new: str, workspace: Path) -> str | None:
 
 def copy_watch(targets: list[str], workspace: Path) -> Callable[[str], bool] | None:
     """For a streaming reply: True once it is mostly writing lines of the test files beside `targets` (the code
-    files to change) — the write will be refused (`copied_tests`), so the rest of the reply (the 1.5B spent 150 s
-    on one copy of hangman's tests) need not be waited for. JSON escapes are undone first, so a constrained
+    files to change) — the write will be refused (`copied_tests`), so the rest of the reply (minutes, on a CPU)
+    need not be waited for. JSON escapes are undone first, so a constrained
     write_file call is read like a fenced block. A reply that wrote a whole file and then began a second block
-    (the 1.5B's house: its verses, then `house_test.py` and the tests) is judged by the block it is writing, and
+    (a file of verses, then a block labelled with the test file) is judged by the block it is writing, and
     cut as soon as that block is labelled with a test file. None when there are no such tests."""
     known = {line for rel in targets if not TEST_NAME.search(rel) for _, lines in test_lines_near(rel, workspace)
              for line in lines if len(line) >= LONG_LINE}
@@ -76,12 +76,12 @@ def copy_watch(targets: list[str], workspace: Path) -> Callable[[str], bool] | N
 
 def _long_lines(text: str) -> list[str]:
     """The lines that can tell a copy of the tests from code: long enough, and not plain data — a solution holds
-    the same verses or tables of values that the tests expect (house, twelve-days), a copy holds their code."""
+    the same verses or tables of values that the tests expect (a song's lines), a copy holds their code."""
     return [s for s in (line.strip() for line in text.splitlines()) if len(s) >= LONG_LINE and not _is_data(s)]
 
 
 def _is_data(line: str) -> bool:
-    """True for a line that is only a literal (`"This is the house that Jack built.",`, `(1, 2, 3),`)."""
+    """True for a line that is only a literal (`"This is the cat that ate the rat.",`, `(1, 2, 3),`)."""
     try:
         ast.literal_eval("[" + line.rstrip(DATA_TAIL) + "]")
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -189,7 +189,7 @@ class RestartTactic(Tactic):
         whole = s.protocol.mode == "whole"
         reminder = (f"Reply with {one} on one line, then the whole file in one fenced code block." if one and whole
                     else "")
-        if s.definitions and one and whole:  # a repository's file is changed a definition at a time (definitions)
+        if s.definitions and one and whole:  # a repository's file is changed a definition at a time (definition_edits)
             reminder = f"Reply with {one} on one line, then one fenced block holding only those definitions."
         code = self._current(one) if r.focus else None
         how = (f"{one or ''} on one line, then one fenced block holding them" if whole

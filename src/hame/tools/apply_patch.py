@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..errors import ToolError
-from ..permissions.protected import refuse_protected
+from ..sandbox.protected import refuse_protected
 from . import paths
 from .base import Args, Tool, ToolContext
 from .fileio import after_write, check_write, read_text_for_edit, write_text

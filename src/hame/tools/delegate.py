@@ -4,23 +4,39 @@ use: the schema the model sees stays the same (so the prompt prefix matches the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field, model_validator
 
 from ..errors import ToolError
 from .base import Args, Tool, ToolContext
 
-if TYPE_CHECKING:
-    from ..agent.delegate import Delegator
-
 MAX_TASKS = 8
+ToolsMode = Literal["read-only", "all"]
+
+
+class ChildLimits(Protocol):
+    """The limits the tool's description states: a child's step budget and how many run at once."""
+
+    @property
+    def max_steps(self) -> int: ...
+    @property
+    def concurrency(self) -> int: ...
+
+
+class Delegator(Protocol):
+    """What the tool needs from whatever runs the children (agent/delegate.py implements it, a layer above)."""
+
+    @property
+    def config(self) -> ChildLimits: ...
+    def run(self, tasks: list[str], mode: ToolsMode) -> str: ...
+    def cancel(self) -> None: ...
 
 
 class DelegateArgs(Args):
     task: str | list[str] = Field(description="a self-contained task with everything the subagent needs to know; "
                                               f"or a list of up to {MAX_TASKS} independent tasks")
-    tools: Literal["read-only", "all"] = Field("read-only", description="read-only: list, read and search only; "
+    tools: ToolsMode = Field("read-only", description="read-only: list, read and search only; "
                                                "all: also edit files and run commands")
 
     @model_validator(mode="before")

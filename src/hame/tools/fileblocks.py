@@ -1,7 +1,7 @@
 """Whole files written as fenced code blocks under their path — the edit format small coder models handle best
 (Aider's "whole" format): code stays code, with no JSON escaping to get wrong.
 
-    hangman.py
+    game.py
     ```python
     def guess(letter): ...
     ```
@@ -46,7 +46,7 @@ def file_blocks(text: str, default: str | None = None) -> tuple[list[FileBlock],
                             if path else None)
         content = "\n".join(lines[i + 1:end]) + "\n"
         fenced_path = None if path else _lone_path(lines[i + 1:end], lines[end + 1:end + 2])
-        if fenced_path:  # ```\nhangman.py\n```, then the code, then ```: the path was fenced, not the code
+        if fenced_path:  # ```\ngame.py\n```, then the code, then ```: the path was fenced, not the code
             close = _closing(lines, end + 1, m.group(1))
             if close is not None:
                 blocks.append(FileBlock(fenced_path, "\n".join(lines[end + 1:close]) + "\n"))

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ToolError
-from ..permissions.protected import refuse_protected
+from ..sandbox.protected import refuse_protected
 from .base import FileView, ToolContext
 from .guards import destructive_write
 from .safeio import read_for_edit

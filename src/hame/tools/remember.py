@@ -1,5 +1,5 @@
 """remember: save a note, decision or todo item to the session's working memory (shown back to the model when
-it changes, kept across restarts). It changes no files, so it needs no approval and makes no checkpoint."""
+it changes, kept when the history is rebuilt). It changes no files, so it needs no approval and makes no checkpoint."""
 
 from __future__ import annotations
 

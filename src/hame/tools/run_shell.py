@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..permissions.sandbox import run_command
+from ..sandbox.command import run_command
 from .base import Args, Tool, ToolContext
 
 

@@ -3,8 +3,8 @@
 After a near miss (most tests pass), a small model asked for the whole file again rewrites everything and breaks
 what worked; asked for only the functions or methods that fail, it can fix those alone. Its reply is then a part of
 the file: each function, class or method in it replaces the one of the same name (a method where its class has it,
-or, written alone with `self`, where the one class that has it does); new ones are added. Used by the focused
-repair (tactics/focus.py).
+or, written alone with `self`, where the one class that has it does); new ones are added. A tactic applies it as a
+write filter (docs/tactics.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Certain repairs of a small model's whole-file writes (the `write_repairs` tactic).
+"""Certain repairs of a small model's whole-file writes, applied as a write filter after the guards (docs/tactics.md).
 
 Small models make the same few mistakes when they rewrite a whole file, and then rewrite the same broken file
 again and again while the tests fail with the same error. Where the right fix is certain, hame makes it and says so
@@ -7,7 +7,7 @@ in the tool result:
 - a standard-library module used as `math.sqrt(x)` but never imported gets `import math`;
 - a top-level definition of the old file (a class, function or constant) that the new file drops, although the new
   code or another file of the workspace still uses it, is put back (the exception classes and status constants
-  an Exercism stub defines and its tests import, typically).
+  a task's stub defines and its tests import, typically).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def _undo(run: Run, args: list[str]) -> Reply:
         return Reply("nothing to undo: no step of this session changed files (or all are undone)")
     run.start("")  # the restore is recorded in the transcript
     changes, _saved = run.state.restore(mark)
-    run.state.forget_undone(run.agent.ctx)
+    run.state.forget_undone(run.agent.ctx.files_changed)
     if not changes:
         return Reply(f"files already as they were before step {mark.step}; nothing changed")
     return Reply("\n".join([f"restored the files to before step {mark.step}:", *describe(changes, done=True)]))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hame.context.git import run_git
-from hame.permissions.protected import protected_reason
+from hame.sandbox.protected import protected_reason
 
 from ..conftest import call, make_workspace, requests_of, write_script
 

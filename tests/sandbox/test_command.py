@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from hame.permissions import sandbox
-from hame.permissions.sandbox import (
+from hame.sandbox import command as sandbox
+from hame.sandbox.command import (
     HEAD_BYTES,
     TAIL_BYTES,
     SandboxError,

@@ -22,7 +22,7 @@ REFUSED = ("Refused: {rel} has {old:,} lines and you sent {new:,} lines that ham
 
 
 class Definitions(Tactic):
-    name = "definitions"
+    name = "definition_edits"
 
     def frame(self, task: str) -> str:
         s = self.state

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from hame.permissions.sandbox import bwrap_available
+from hame.sandbox.command import bwrap_available
 
 NOBODY = 65534
 pytestmark = pytest.mark.skipif(bwrap_available() is not None, reason=f"bwrap unusable: {bwrap_available()}")
-RUNNER = ("import sys; from pathlib import Path; from hame.permissions.sandbox import run_command; "
+RUNNER = ("import sys; from pathlib import Path; from hame.sandbox.command import run_command; "
           "print(run_command(sys.argv[1], Path(sys.argv[2]), timeout=30, sandbox='bwrap').output)")
 
 
