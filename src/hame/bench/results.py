@@ -87,7 +87,7 @@ class ResultsFile:
 
     def load(self) -> list[dict[str, Any]]:
         """The latest record of each task, in file order (a task re-run after a harness error appears twice)."""
-        records = read_records(self.path) if self.path.is_file() else []
+        records = read_records(self.path, typed=False) if self.path.is_file() else []
         return list({r["task"]: r for r in records if "task" in r}.values())
 
     def done(self) -> set[str]:
@@ -130,7 +130,7 @@ def _strip(value: Any) -> Any:
 
 def load_normalised(path: Path) -> str:
     """A results file as canonical JSON text: equal for two runs that did the same work."""
-    return json.dumps(normalise(read_records(path)), indent=1, sort_keys=True)
+    return json.dumps(normalise(read_records(path, typed=False)), indent=1, sort_keys=True)
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,9 @@ class Transcript:
             self._fh.close()
 
 
-def read_records(path: Path, damaged: list[int] | None = None) -> list[dict[str, Any]]:
-    """Every complete record of a transcript; a torn last line (killed mid-write) is skipped, and so is a line
-    that is not a JSON object with a `type` (its line number is added to `damaged`)."""
+def read_records(path: Path, damaged: list[int] | None = None, typed: bool = True) -> list[dict[str, Any]]:
+    """Every complete record of a JSONL file; a torn last line (killed mid-write) is skipped, and so is a line
+    that is not a JSON object — with `typed` (a transcript), one with a `type` (its line number goes to `damaged`)."""
     records = []
     with open(path, encoding="utf-8", errors="replace") as fh:
         for number, line in enumerate(fh, 1):
@@ -74,7 +74,7 @@ def read_records(path: Path, damaged: list[int] | None = None) -> list[dict[str,
                 record = json.loads(line)
             except ValueError:
                 record = None
-            if isinstance(record, dict) and isinstance(record.get("type"), str):
+            if isinstance(record, dict) and (not typed or isinstance(record.get("type"), str)):
                 records.append(record)
             elif damaged is not None and line.strip():
                 damaged.append(number)
