@@ -1,4 +1,4 @@
-"""A tactic driven through the seam the loop uses: `build` the profile's list over a State, `begin` a request, then
+"""A tactic driven through the seam the loop uses: `build` the profile's list over a State, frame and `begin` a request, then
 run the real tools and the real check with the ToolContext the tactics changed."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def started(names: list[str], ws: Path, check: str | None = None) -> tuple[State
     events: list[Event] = []
     checker = Checker(check) if check else None
     state = build(names, State(events.append, ToolContext(workspace=ws), ToolProtocol("native", []), checker))
-    state.begin(msg.user("fix the code"), None)
+    state.begin(msg.user(state.framed("fix the code", None)))
     return state, events
 
 

@@ -64,5 +64,5 @@ def test_unlisted_the_focused_file_gets_no_splice_and_a_new_request_adds_no_seco
     state.focus_file = "shop.py"
     assert state.ctx.write_filters == []
     listed, _ = started(["focus"], ws)
-    listed.begin(listed.request, None)  # a second request: start() runs again
+    listed.begin(listed.request)  # a second request: start() runs again
     assert len(listed.ctx.write_filters) == 1
