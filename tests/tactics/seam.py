@@ -1,5 +1,5 @@
-"""A tactic driven through the seam the loop uses: `build` the profile's list over a State, frame and `begin` a request, then
-run the real tools and the real check with the ToolContext the tactics changed."""
+"""A tactic driven through the seam the loop uses: `build` the profile's list over a State, frame and `begin` a
+request, then run the real tools and the real check with the ToolContext the tactics changed."""
 
 from __future__ import annotations
 
