@@ -54,4 +54,4 @@ def test_unlisted_the_write_lands_as_sent(tmp_path: Path) -> None:
     state, _ = started([], ws)
     out = write(state, "triangle.py", NEW)
     assert (ws / "triangle.py").read_text() == NEW and "hame" not in out
-    assert state.ctx.write_repairs == []
+    assert state.ctx.write_fixes == []

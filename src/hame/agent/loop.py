@@ -142,13 +142,13 @@ class Agent:
         shape = Shape(self.config.temperature)
         for tactic in self.state.tactics:
             tactic.shape(shape)
-        watches = shape.watches
+        stops = shape.stops
         request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
                           max_tokens=self.config.max_tokens, temperature=shape.temperature,
                           response_format=self.protocol.response_format(shape.write_only),
                           grammar=self.protocol.grammar(shape.write_only),
-                          stop_when=(lambda text: next((r for r, hit in watches.items() if hit(text)), None))
-                          if watches else None)
+                          stop_when=(lambda text: next((r for r, hit in stops.items() if hit(text)), None))
+                          if stops else None)
         est = msg.messages_tokens(request.messages)
         self.emit(ModelRequest(step=self.steps, n_messages=len(request.messages), est_tokens=est))
         response = self.provider.complete(request, lambda t: self.emit(TextDelta(text=t)))

@@ -23,7 +23,7 @@ class Shape:
 
     temperature: float | None
     write_only: list[str] = field(default_factory=list)
-    watches: dict[str, StopWhen] = field(default_factory=dict)
+    stops: dict[str, StopWhen] = field(default_factory=dict)
 
 
 @dataclass

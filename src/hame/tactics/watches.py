@@ -25,4 +25,4 @@ class Watches(Tactic):
             self.echoing = (request, echo_watch(request) if request else None)
         for reason, hit in ((COPYING, self.copying[1]), (ECHOING, self.echoing[1])):
             if hit:
-                shape.watches[reason] = hit
+                shape.stops[reason] = hit

@@ -34,5 +34,5 @@ class WriteRepairs(Tactic):
     name = "write_repairs"
 
     def start(self) -> None:
-        if fixed_content not in self.state.ctx.write_repairs:
-            self.state.ctx.write_repairs.append(fixed_content)
+        if fixed_content not in self.state.ctx.write_fixes:
+            self.state.ctx.write_fixes.append(fixed_content)

@@ -53,7 +53,7 @@ class ToolContext:
     can_edit: bool = True  # edit_file is offered: refusals of a whole-file write may suggest it
     write_guards: list[WriteGuard] = field(default_factory=list)  # refuse a write (the refusal the model sees)
     write_filters: list[WriteFilter] = field(default_factory=list)  # change what write_file writes, before guards
-    write_repairs: list[WriteFilter] = field(default_factory=list)  # ... and after them
+    write_fixes: list[WriteFilter] = field(default_factory=list)  # ... and after them
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

@@ -38,7 +38,7 @@ class WriteFile(Tool):
             content, more = change(rel, old, content, ctx.workspace)
             notes += more
         check_write(rel, old, content, ctx)  # what the model wrote: the repairs below must not hide a fragment
-        for change in ctx.write_repairs:
+        for change in ctx.write_fixes:
             content, more = change(rel, old, content, ctx.workspace)
             notes += more
         fixed = "".join(f" {n}" for n in notes)
