@@ -87,7 +87,9 @@ def test_sigkilled_bench_resumes_without_redoing_finished_tasks(tmp_path: Path) 
     done = json.loads(first[0])["task"]
     requests = tmp_path / "r.runs" / done / "script-1.jsonl.requests.jsonl"
     before = requests.read_text()
-    time.sleep(0.5)
+    gone = time.monotonic() + 10  # the kernel's parent-death signal, then the agents' exit: soon, if not at once
+    while agents_running(tmp_path / "r.runs") and time.monotonic() < gone:
+        time.sleep(0.1)
     assert not agents_running(tmp_path / "r.runs"), "agents should die with the bench"
 
     again = subprocess.run([*cmd, "--resume"], cwd=tmp_path, env=hame_env(tmp_path / "state"),
