@@ -19,6 +19,10 @@ import pytest
 
 from ..conftest import make_workspace, run_small_model
 from ..fakes.openai_server import reply
+from .test_restarts import NEAR, SHOP
+from .test_watches import FILES as HOUSE
+from .test_watches import TASK as HOUSE_TASK
+from .test_watches import VERSES
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 RECORD = os.environ.get("HAME_GOLDEN_RECORD") == "1"
@@ -35,23 +39,6 @@ TESTS = ("import unittest\n\nfrom greet import greet\n\n\nclass GreetTest(unitte
 UNIT = {"greet.py": "def greet(name):\n    pass\n", "greet_test.py": TESTS}
 UNIT_CHECK = "python -m pytest -q greet_test.py"
 UNIT_TASK = "Make the tests in greet_test.py pass by changing greet.py."
-SHOP = {"shop.py": "class Cart:\n    def __init__(self):\n        self.items = []\n\n    def add(self, x):\n"
-                   "        pass\n\n    def total(self):\n        pass\n",
-        "test_shop.py": "from shop import Cart\n\n\ndef test_add():\n    c = Cart()\n    c.add(2)\n"
-                        "    assert c.items == [2]\n\n\ndef test_total():\n    c = Cart()\n    c.add(2)\n    c.add(3)\n"
-                        "    assert c.total() == 5\n\n\ndef test_empty():\n    assert Cart().total() == 0\n"}
-NEAR = ("class Cart:\n    def __init__(self):\n        self.items = []\n\n    def add(self, x):\n"
-        "        self.items.append(x)\n\n    def total(self):\n        return sum(self.items) + 1\n")
-VERSES = ["This is the house that Jack built, and it stands on the hill.",
-          "This is the malt that lay in the house that Jack built on the hill.",
-          "This is the rat that ate the malt that lay in the house that Jack built.",
-          "This is the cat that killed the rat that ate the malt that lay in the house.",
-          "This is the dog that worried the cat that killed the rat that ate the malt.",
-          "This is the cow with the crumpled horn that tossed the dog that worried the cat.",
-          "This is the maiden all forlorn that milked the cow with the crumpled horn."]
-HOUSE_TASK = "# House\n\nRecite the nursery rhyme, one verse per line:\n\n" + "\n".join(VERSES) + "\n\nChange house.py."
-HOUSE = {"house.py": "def recite():\n    pass\n",
-         "house_test.py": f"from house import recite\n\n\ndef test_recite():\n    assert recite() == {VERSES!r}\n"}
 LOOPING = '{"name": "write_file", "arguments": {"path": "greet.py", "content": "ok = (' + "x == 1 or " * 400
 
 
