@@ -57,7 +57,7 @@ def hame(state_dir: Path):
         for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "HAME_MODEL", "HAME_MAX_STEPS",
                   "HAME_APPROVAL", "HAME_SANDBOX", "HAME_MAX_COST", "HAME_MAX_TOKENS", "HAME_FORCE_WRITES",
                   "HAME_FOCUS_REPAIR", "HAME_ATTACH_TESTS", "HAME_REPO_MAP",
-                  "HAME_PLAIN_RETRIES"):
+                  "HAME_PLAIN_RETRIES", "CI", "BUILD_NUMBER"):  # pytest stops clipping asserts on CI
             if k not in (env or {}):
                 full_env.pop(k, None)
         return subprocess.run([sys.executable, "-m", "hame", *args], capture_output=True, text=True,
