@@ -41,9 +41,10 @@ def stuck_after(baseline_s: float) -> int:
 
 
 def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, max_chars: int = 3000,
-              hints: bool = False) -> CheckResult:
-    """Run the check; a failure's report is told briefly, and with `hints` followed by one-line explanations of
-    the Python errors it shows (context/error_hints.py)."""
+              hints: bool = False, concrete: bool = False) -> CheckResult:
+    """Run the check; a failure's report is told briefly, with `concrete` each failing test as one line where it
+    can be (context/assertions.py), and with `hints` followed by one-line explanations of the Python errors it
+    shows (context/error_hints.py)."""
     start = time.monotonic()
     res = run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
                       workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow)
@@ -54,7 +55,8 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
     if passed:
         return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.",
                            seconds, exit_code=res.exit_code)
-    body = clip(digest(res.output) or res.output.strip(), max_chars, head_share=0.6).text
+    report = digest(res.output, workspace=ctx.workspace if concrete else None)
+    body = clip(report or res.output.strip(), max_chars, head_share=0.6).text
     body = with_hints(body) if hints else body
     return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds,
                        res.timed_out, None if res.timed_out else res.exit_code)
@@ -67,11 +69,12 @@ class Checker:
 
     command: str
     hints: bool = False  # a failure's report explains the Python errors it shows
+    concrete: bool = False  # a failure's report tells each failing test as one line where it can
     timeout: int = CHECK_TIMEOUT
     stuck: int = field(default=CHECK_TIMEOUT)
 
     def run(self, ctx: ToolContext) -> CheckResult:
-        result = run_check(self.command, ctx, timeout=self.timeout, hints=self.hints)
+        result = run_check(self.command, ctx, timeout=self.timeout, hints=self.hints, concrete=self.concrete)
         if result.timed_out:
             self.timeout = min(CHECK_TIMEOUT, 2 * self.stuck)
         return result

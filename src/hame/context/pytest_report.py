@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assertions import explain
 
 SECTION = re.compile(r"^={3,} (FAILURES|ERRORS) ={3,}$")
 HEADER = re.compile(r"^_+ (\S.*?) _+$")
@@ -23,22 +26,25 @@ class Failure:
     lines: list[str] = field(default_factory=list)  # what the model is shown
     key: str = ""  # the error itself (`E` lines), to group tests that fail the same way
     same: list[str] = field(default_factory=list)  # other tests with this error
+    raw: list[str] = field(default_factory=list)  # pytest's lines for this test
 
 
-def digest(output: str, max_errors: int = 3, max_lines: int = 30) -> str | None:
-    """The short report, or None when `output` has no pytest FAILURES/ERRORS section."""
+def digest(output: str, max_errors: int = 3, max_lines: int = 30, workspace: Path | None = None) -> str | None:
+    """The short report, or None when `output` has no pytest FAILURES/ERRORS section. With `workspace` (where the
+    test files are), each failure that can be is told as one concrete line (context/assertions.py)."""
     lines = output.splitlines()
     failures = _failures(lines)
     if not failures:
         return None
+    if workspace is not None:
+        return _concrete(failures, lines, max_errors, max_lines, workspace)
     distinct: dict[str, Failure] = {}
     for f in failures:
         if f.key in distinct:
             distinct[f.key].same.append(f.name)
         else:
             distinct[f.key] = f
-    counts = next((m.group(1) for line in reversed(lines) if (m := COUNTS.match(line.strip()))), "")
-    out = [f"pytest: {counts}" if counts else "pytest failed"]
+    out = [_counts(lines)]
     shown = list(distinct.values())[:max_errors]
     for f in shown:
         out += ["", f"{f.name}:", *_cap(f.lines, max_lines)]
@@ -49,6 +55,30 @@ def digest(output: str, max_errors: int = 3, max_lines: int = 30) -> str | None:
     if hidden:
         out += ["", f"({hidden} more different error{'s' if hidden > 1 else ''} not shown: fix these first)"]
     return "\n".join(out)
+
+
+def _concrete(failures: list[Failure], lines: list[str], max_errors: int, max_lines: int, workspace: Path) -> str:
+    """The counts, then the failures told as one line each (the shortest first), then those that cannot be."""
+    told = [(f, explain(f.raw, workspace)) for f in failures]
+    plain = {f.key: f for f, line in told if line is None}  # one of each error pytest's lines must tell
+    concrete = sorted(((f, line) for f, line in told if line), key=lambda t: len(t[1] or ""))
+    out = [_counts(lines)]
+    shown = 0
+    for f, line in concrete[:max_errors]:
+        out.append(f"{f.name}: {line}")
+        shown += 1
+    for f in list(plain.values())[:max_errors - shown]:
+        out += ["", f"{f.name}:", *_cap(f.lines, max_lines)]
+        shown += 1
+    hidden = len(failures) - shown
+    if hidden:
+        out += ["", f"({hidden} more failing test{'s' if hidden > 1 else ''} not shown)"]
+    return "\n".join(out)
+
+
+def _counts(lines: list[str]) -> str:
+    counts = next((m.group(1) for line in reversed(lines) if (m := COUNTS.match(line.strip()))), "")
+    return f"pytest: {counts}" if counts else "pytest failed"
 
 
 def _failures(lines: list[str]) -> list[Failure]:
@@ -71,6 +101,7 @@ def _failures(lines: list[str]) -> list[Failure]:
         if current is not None:
             current.lines.append(line)
     for f in failures:
+        f.raw = list(f.lines)
         errors = [x for x in f.lines if x.startswith("E ")]
         f.key = "\n".join(errors) or "\n".join(f.lines)
         f.lines = _essential(f.lines)

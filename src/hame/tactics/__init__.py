@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from .base import Reply, Shape, State, Stop, Tactic, Turn
+from .concrete_feedback import ConcreteFeedback
 from .definition_edits import Definitions
 from .early_stop import EarlyStop
 from .error_hints import ErrorHints
@@ -22,8 +23,8 @@ from .write_repairs import WriteRepairs
 
 # every tactic, in the order a switch puts one into a profile's list (see `switched`)
 ORDER: tuple[type[Tactic], ...] = (Definitions, Localize, ProtectTests, Salvage, Watches, WriteRepairs, Focus,
-                                   ForcedWrites, ErrorHints, RestartTactic, PlainRetries, Resample, SteeringTactic,
-                                   EarlyStop)
+                                   ForcedWrites, ErrorHints, ConcreteFeedback, RestartTactic, PlainRetries, Resample,
+                                   SteeringTactic, EarlyStop)
 TACTICS: dict[str, type[Tactic]] = {t.name: t for t in ORDER}
 
 __all__ = ["ORDER", "TACTICS", "Reply", "Shape", "State", "Stop", "Tactic", "Turn", "build", "check_names",
