@@ -65,7 +65,7 @@ def _assertion(stmt: ast.stmt, source: str, func: ast.AST, line: int, errors: li
             return None
         if message:
             return f"{message[0]} raised {message[1]}({got}); the test expects the message {expected}"
-        return f"{_clip(_src(source, subject))} returned {_clip(got)}; the test expects {_clip(expected)}"
+        return f"{_clip(_src(source, subject))} {_verb(subject)} {_clip(got)}; the test expects {_clip(expected)}"
     if name in TRUTH and call is not None and call.args:
         got = first.split(" is not ", 1)[0].removeprefix("AssertionError: ") if " is not " in first else ""
         shown = f" returned {_clip(got)}" if got else " did not"
@@ -86,7 +86,7 @@ def _plain_assert(stmt: ast.Assert, source: str, first: str) -> str | None:
         m = re.match(r"(?:AssertionError: )?assert (.*) == ", first)
         if not m:
             return None
-        return (f"{_clip(_src(source, test.left))} returned {_clip(m.group(1))}; the test expects "
+        return (f"{_clip(_src(source, test.left))} {_verb(test.left)} {_clip(m.group(1))}; the test expects "
                 f"{_clip(_src(source, test.comparators[0]))}")
     if isinstance(test, ast.Call):
         m = re.match(r"(?:AssertionError: )?assert (.*)$", first)
@@ -152,6 +152,11 @@ def _exception(errors: list[str]) -> str:
     """`IndexError: list index out of range`: the last `E` line naming an exception."""
     named = [e for e in errors if re.match(r"^[\w.]+(Error|Exception|Exit|Interrupt|Warning)\b", e)]
     return (named or errors)[-1]
+
+
+def _verb(subject: ast.expr) -> str:
+    """`f(x) returned 3`, but `x is 3`."""
+    return "returned" if isinstance(subject, ast.Call) else "is"
 
 
 def _method(call: ast.Call) -> str:
