@@ -1,5 +1,7 @@
 import unittest
+
 from shapes import rebase
+
 
 class M(unittest.TestCase):
     def test_msg(self):

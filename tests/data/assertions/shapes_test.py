@@ -1,5 +1,7 @@
 import unittest
-from shapes import rebase, greet, lines, ok
+
+from shapes import greet, lines, ok, rebase
+
 
 class T(unittest.TestCase):
     def test_list(self):
