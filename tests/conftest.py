@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+collect_ignore_glob = ["data/*"]  # fixtures, some of them test files of their own
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
 
