@@ -5,7 +5,10 @@ and makes the best ranked file the one a reply without a path writes (context/re
 
 from __future__ import annotations
 
+import re
+
 from ..context.repo_view import RepoView, looks_like_repository, repo_view
+from ..context.testfiles import TEST_NAME
 from .base import Tactic
 
 BUDGET = 3000  # tokens of definitions and tests at most (the profile's `localize_tokens` option, when smaller)
@@ -34,7 +37,18 @@ class Localize(Tactic):
         s.targets = view.files[:1]
         s.protocol.default_path = view.files[0]
         s.notice(f"localized: showing definitions from {', '.join(view.files)} instead of whole files")
-        return self._framed(task, view)
+        return self._framed(self._without_shown_tests(task, view), view)
+
+    def _without_shown_tests(self, task: str, view: RepoView) -> str:
+        """The task with the named test files whose failing tests the view shows left out of its attachments."""
+        attached = self.state.attached
+        if attached is None or attached.text not in task:
+            return task
+        shown = [rel for rel, _ in attached.files if TEST_NAME.search(rel)
+                 and re.search(rf"^## {re.escape(rel)} :: .*\(failing\)$", view.text, re.MULTILINE)]
+        if not shown:
+            return task
+        return task.replace(attached.text, attached.tests_shown_above(shown, self.state.ctx.workspace).text)
 
     def _framed(self, task: str, view: RepoView) -> str:
         left = ", ".join(f"{p} ({view.lines[p]:,} lines)" for p in view.files)
