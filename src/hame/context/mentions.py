@@ -1,5 +1,6 @@
 """Files named in the task, attached to it up front (as Aider's files-in-chat are): a small model then sees the
-code it must change without spending steps, and tokens of tool-call boilerplate, to find and read it."""
+code it must change without spending steps, and tokens of tool-call boilerplate, to find and read it. A large test
+file is attached abridged (test_digest.py)."""
 
 from __future__ import annotations
 
