@@ -20,10 +20,11 @@ from .context.budget import Budget as ContextBudget
 from .context.checks import guess_check
 from .context.compaction import Compactor, reduction_enabled
 from .context.git import git_root
-from .context.mentions import attach, mentioned_files, named_files
-from .context.prompt import build_system_prompt, load_prompt, tools_section
+from .context.mentions import Attached, mentioned_files, named_files
+from .context.prompt import build_system_prompt, load_prompt, prompt_variant, tools_section
 from .context.repo_view import likely_file, looks_like_repository
 from .context.repomap import RepoMap
+from .context.test_digest import HOW_NONE, HOW_READ, HOW_REPORT
 from .context.testfiles import TEST_NAME
 from .context.workspace import workspace_snapshot
 from .errors import UsageError
@@ -41,6 +42,7 @@ from .session.state import SessionState
 from .session.store import SessionFiles, find_session
 from .session.transcript import Transcript, state_dir
 from .switches import env_count, env_switch
+from .tactics.definition_edits import will_act as definitions_will_act
 from .tools import Tool, ToolContext, default_tools
 from .tools.base import FileView
 from .tools.delegate import Delegate
@@ -246,9 +248,11 @@ class Run:
                    else "Run the tests with run_shell.")
         write = ("as its path on one line, then the code in a fenced block" if protocol.mode == "whole"
                  else "with write_file")
-        sections = [load_prompt(self.profile.system_prompt).replace("{testing}", testing).replace("{write}", write)]
+        defs = definitions_will_act(self.profile.tactics, self.workspace)
+        sections = [load_prompt(prompt_variant(self.profile.system_prompt, defs)).replace("{testing}", testing)
+                    .replace("{write}", write)]
         if protocol.mode != "native":
-            template = load_prompt(f"{protocol.mode}_protocol.md")
+            template = load_prompt(prompt_variant(f"{protocol.mode}_protocol.md", defs))
             example = self._example_path(task)
             sections.append(template.replace("{tools}", tools_section(protocol.tools))
                             .replace("{example_path}", example))
@@ -301,7 +305,7 @@ class Run:
         """The task with the files it names attached, and the files to change among them (None: not looked for)."""
         if not self.profile.attach_mentioned_files:
             return task, None
-        named = named_files(task, self.workspace)
+        named = named_files(task, self.workspace, how=self._how_to_see_tests())
         files = named.files
         targets = [rel for rel, _ in files if not TEST_NAME.search(rel)]
         if not self.profile.attach_tests:
@@ -309,7 +313,14 @@ class Run:
         for rel, _text in files:
             st = (self.workspace / rel).stat()
             self.agent.ctx.seen[rel] = FileView(st.st_mtime_ns, st.st_size, self.agent.steps)
-        return attach(task, files, targets, named.too_large), targets
+        attached = self.agent.state.attached = Attached(task, files, targets, named.too_large)
+        return attached.text, targets
+
+    def _how_to_see_tests(self) -> str:
+        """How the model can see the tests an abridged test file leaves out: with the tools it has, in the report."""
+        read = any(t.name == "read_file" for t in self.agent.tools)
+        report = self.agent.config.check_command is not None
+        return " ".join([HOW_READ if read else "", HOW_REPORT if report else ""]).strip() or HOW_NONE
 
     def switch(self, resume: str | None) -> None:
         """Leave this session for another (`resume`: an id, a prefix or 'latest') or a fresh one (None), keeping

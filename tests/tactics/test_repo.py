@@ -141,3 +141,33 @@ def test_a_named_file_too_large_to_attach_is_localized_and_said_so(tmp_path: Pat
     assert "## textkit/core.py :: truncate" in first and first.count("# Task\n") == 1
     assert (ws / "textkit" / "core.py").read_text() == big.replace(BUGGY, FIXED)
     assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_a_named_test_file_whose_failing_tests_are_shown_is_not_attached_whole(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    task = TASK + " The tests are in tests/test_core.py."
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [fix], task, "--check", CHECK, profile="tiny-local")
+    first = first_user(srv.requests[0])
+    assert "## tests/test_core.py :: test_truncate_cuts_to_the_width (failing)" in first
+    assert "## tests/test_core.py\n```" not in first and "def test_slug():" not in first  # not the whole file
+    assert ("# Test files named in the task but not attached\nTheir failing tests are shown above: "
+            f"tests/test_core.py ({len(TESTS):,} characters).\n\n# Task\n{task}") in first
+    assert first.count("# Task\n") == 1 and (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_the_system_prompt_asks_for_definitions_in_a_repository_only(tmp_path: Path, hame) -> None:
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")
+    ws = make_workspace(tmp_path / "ws", REPO)
+    _, srv = run_small_model(hame, tmp_path, ws, [fix], TASK, "--check", CHECK, profile="tiny-local")
+    system = srv.requests[0]["messages"][0]["content"]
+    assert "2. Write the changed functions, classes or methods of a file, each complete, as its path" in system
+    assert "only the functions, classes or methods of textkit/core.py you change, each complete" in system
+    assert "whole corrected file" not in system and "every line, not only the changed part" not in system
+    files = {"greet.py": "def greet(name):\n    return 'Hello ' + name\n"}
+    one = make_workspace(tmp_path / "one", files)
+    _, srv = run_small_model(hame, tmp_path, one, [reply("Done.")], "Tidy greet.py.", profile="tiny-local")
+    system = srv.requests[0]["messages"][0]["content"]
+    assert "2. Write the complete new content of the file to change as its path" in system
+    assert "the whole new content of greet.py: every line, not only the changed part" in system

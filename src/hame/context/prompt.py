@@ -12,6 +12,12 @@ def load_prompt(name: str) -> str:
     return resources.files("hame.prompts").joinpath(name).read_text(encoding="utf-8").strip()
 
 
+def prompt_variant(name: str, definitions: bool) -> str:
+    """`name`, or its `_definitions` variant where one exists when a write replaces definitions, not whole files."""
+    alt = name.removesuffix(".md") + "_definitions.md"
+    return alt if definitions and resources.files("hame.prompts").joinpath(alt).is_file() else name
+
+
 def tools_section(tools: list[Tool]) -> str:
     """Tool list for protocols where the schemas are not sent natively."""
     lines = []

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from ..agent.autocheck import Checker, CheckResult
 from ..agent.protocol import Outcome, ToolProtocol
+from ..context.mentions import Attached
 from ..events import Event, Notice
 from ..messages import Message, ModelResponse, ToolCall
 from ..tools.base import ToolContext
@@ -69,6 +70,7 @@ class State:
     temperature_base: float | None = None
     tactics: list[Tactic] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)  # the files the task is about (not tests), when known
+    attached: Attached | None = None  # the files named in the latest task, as attached to it (app.py)
     request: Message | None = None  # the user's latest request
     failed_check: str | None = None  # the last check (or test command) that failed, None once one passed
     focus_file: str | None = None  # a focused repair: a partial write of this file replaces only its definitions

@@ -21,6 +21,11 @@ REFUSED = ("Refused: {rel} has {old:,} lines and you sent {new:,} lines that ham
            "inside its `class` line): {how}. hame puts them in place of the old ones and keeps the rest of {rel}.")
 
 
+def will_act(tactics: tuple[str, ...], workspace: Path) -> bool:
+    """Whether this tactic acts on `workspace`: the system prompt, built before it does, then asks for definitions."""
+    return Definitions.name in tactics and looks_like_repository(workspace)
+
+
 class Definitions(Tactic):
     name = "definition_edits"
 

@@ -1,11 +1,17 @@
 """Localize before asking: on a repository task whose code is not attached (the task names no file to change, or
 only files too large to attach), the request starts with the definitions localization ranks first — with the
 failing tests and their errors — instead of whole files, says which files they come from and what was left out,
-and makes the best ranked file the one a reply without a path writes (context/repo_view.py)."""
+and makes the best ranked file the one a reply without a path writes (context/repo_view.py). A test file the task
+names whose failing tests the view shows is then not attached again (a line says so); localization reads the
+task's own words, not the files attached to it."""
 
 from __future__ import annotations
 
+import re
+
+from ..context.mentions import Attached
 from ..context.repo_view import RepoView, looks_like_repository, repo_view
+from ..context.testfiles import TEST_NAME
 from .base import Tactic
 
 BUDGET = 3000  # tokens of definitions and tests at most (the profile's `localize_tokens` option, when smaller)
@@ -27,14 +33,24 @@ class Localize(Tactic):
         s = self.state
         if s.targets or not looks_like_repository(s.ctx.workspace):
             return task
+        attached = s.attached if s.attached and s.attached.text in task else None
         budget = min(BUDGET, s.options.get("localize_tokens", BUDGET))
-        view = repo_view(s.ctx.workspace, task, s.checker.command if s.checker else None, budget)
+        words = attached.task if attached else task  # the task's own words, as bench/localize.py measures them
+        view = repo_view(s.ctx.workspace, words, s.checker.command if s.checker else None, budget)
         if view is None:
             return task
         s.targets = view.files[:1]
         s.protocol.default_path = view.files[0]
         s.notice(f"localized: showing definitions from {', '.join(view.files)} instead of whole files")
-        return self._framed(task, view)
+        return self._framed(self._without_shown_tests(task, attached, view) if attached else task, view)
+
+    def _without_shown_tests(self, task: str, attached: Attached, view: RepoView) -> str:
+        """The task with the named test files whose failing tests the view shows left out of its attachments."""
+        shown = [rel for rel, _ in attached.files if TEST_NAME.search(rel)
+                 and re.search(rf"^## {re.escape(rel)} :: .*\(failing\)$", view.text, re.MULTILINE)]
+        if not shown:
+            return task
+        return task.replace(attached.text, attached.tests_shown_above(shown, self.state.ctx.workspace).text)
 
     def _framed(self, task: str, view: RepoView) -> str:
         left = ", ".join(f"{p} ({view.lines[p]:,} lines)" for p in view.files)
