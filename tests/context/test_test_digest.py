@@ -22,9 +22,9 @@ def names_of_tests(text: str) -> list[str]:
     return [n.name for n in ast.walk(ast.parse(text)) if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
 
 
-def test_a_large_test_file_keeps_its_setup_and_one_test_for_each_thing_it_shows() -> None:
+def test_a_large_test_file_keeps_its_setup_a_test_for_each_thing_it_shows_and_the_first_cases() -> None:
     short = abridge("wordy_test.py", WORDY, HOW_READ)
-    assert len(WORDY) > ABRIDGE_OVER and len(short) < len(WORDY) / 2
+    assert len(WORDY) > ABRIDGE_OVER and len(short) < len(WORDY) * 0.7
     assert short.startswith("import unittest\n\nfrom wordy import (\n    answer,\n)\n\n\nclass WordyTest(")
     assert "auto-generated" not in short  # the boilerplate header is dropped
     for word in ("plus", "minus", "multiplied by", "divided by"):  # each operation is shown once
@@ -38,7 +38,9 @@ def test_a_large_test_file_keeps_its_setup_and_one_test_for_each_thing_it_shows(
     left = len(names_of_tests(WORDY)) - len(kept)
     note = short.rstrip().splitlines()[-1]
     assert note.startswith(f"# hame left out {left} of the {len(names_of_tests(WORDY))} tests of wordy_test.py")
-    assert "test_just_a_number" in note and note.endswith(HOW_READ) and " and " in note
+    assert note.endswith(HOW_READ) and " and " in note
+    assert "test_just_a_number" in kept  # the budget left is filled in file order: the simple cases first
+    assert [n for n in names_of_tests(WORDY) if n not in kept][0] in note
     ast.parse(short)  # still Python
 
 

@@ -66,11 +66,14 @@ def _features(fn: ast.AST) -> frozenset[str]:
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name and not name.startswith("assert"):
                 found.add("call:" + name)
+            elif name:
+                found.add("check:" + name)  # a value compared and an exception expected are different lessons
             if ASSERT_EXPECTED.match(name):
                 found.update("expect:" + s for a in node.args[1:] for s in _strings(a))
         elif isinstance(node, ast.Name) and node.id.endswith(("Error", "Exception", "Warning")):
             found.add("raise:" + node.id)
         elif isinstance(node, ast.Compare):
+            found.add("check:compare")
             found.update("expect:" + s for c in node.comparators for s in _strings(c))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.update("word:" + w for w in WORD.findall(node.value.lower()))
@@ -82,7 +85,8 @@ def _strings(node: ast.AST) -> list[str]:
 
 
 def _representative(tests: list[TestSpan], budget: int) -> set[TestSpan]:
-    """Shortest first, each test that shows something not yet shown, while they fit `budget` characters."""
+    """Shortest first, each test that shows something not yet shown, while they fit `budget` characters; then
+    the others in file order (the simple cases come first there) while they fit."""
     kept: set[TestSpan] = set()
     shown: set[str] = set()
     used = 0
@@ -92,6 +96,10 @@ def _representative(tests: list[TestSpan], budget: int) -> set[TestSpan]:
         if test.features - shown:
             kept.add(test)
             shown |= test.features
+            used += test.size
+    for test in tests:
+        if test not in kept and used + test.size <= budget:
+            kept.add(test)
             used += test.size
     return kept
 
