@@ -93,3 +93,19 @@ def test_a_location_outside_the_workspace_is_not_read(tmp_path: Path) -> None:
            "E       assert 2 == 1\n\n../secret_test.py:2: AssertionError\n=== 1 failed in 0.1s ===\n")
     report = digest(out, workspace=ws) or ""
     assert "returned" not in report and "E       assert 2 == 1" in report
+
+
+def test_tests_that_raise_the_same_error_at_the_same_place_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "grid.py").write_text("def mark(rows):\n    rows[0][0] = 'x'\n    return rows\n")
+    (tmp_path / "grid_test.py").write_text(
+        "from grid import mark\n\n\ndef test_one():\n    assert mark(['a']) == ['x']\n\n\n"
+        "def test_two():\n    assert mark(['ab', 'c']) == ['xb', 'c']\n\n\n"
+        "def test_empty():\n    assert mark([[]]) == [[]]\n")
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "grid_test.py"],
+                         cwd=tmp_path, capture_output=True, text=True).stdout
+    assert (digest(out, workspace=tmp_path) or "").splitlines() == [
+        next(line for line in out.splitlines() if "3 failed" in line).strip("= ").join(["pytest: ", ""]),
+        "test_empty: mark([[]]) raised IndexError: list assignment index out of range at grid.py:2: "
+        "`rows[0][0] = 'x'`",
+        "test_one: mark(['a']) raised TypeError: 'str' object does not support item assignment at grid.py:2: "
+        "`rows[0][0] = 'x'` (the same error in 1 more test)"]

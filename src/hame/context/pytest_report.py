@@ -58,16 +58,21 @@ def digest(output: str, max_errors: int = 3, max_lines: int = 30, workspace: Pat
 
 
 def _concrete(failures: list[Failure], lines: list[str], max_errors: int, max_lines: int, workspace: Path) -> str:
-    """The counts, then the failures told as one line each (the shortest first), then those that cannot be."""
+    """The counts, then the failures told as one line each (the shortest first; one line for the tests that raise
+    the same error at the same place), then those that cannot be, as pytest told them."""
     told = [(f, explain(f.raw, workspace)) for f in failures]
     plain = {f.key: f for f, line in told if line is None}  # one of each error pytest's lines must tell
-    concrete = sorted(((f, line) for f, line in told if line), key=lambda t: len(t[1] or ""))
+    groups: dict[str, list[str]] = {}
+    for f, line in sorted(((f, line) for f, line in told if line), key=lambda t: len(t[1] or "")):
+        key = line.split(" raised ", 1)[1] if line and " raised " in line else line or ""
+        groups.setdefault(key, []).append(f"{f.name}: {line}")
     out = [_counts(lines)]
     shown = 0
-    for f, line in concrete[:max_errors]:
-        out.append(f"{f.name}: {line}")
-        shown += 1
-    for f in list(plain.values())[:max_errors - shown]:
+    for same in list(groups.values())[:max_errors]:
+        more = len(same) - 1
+        out.append(same[0] + (f" (the same error in {more} more test{'s' if more > 1 else ''})" if more else ""))
+        shown += len(same)
+    for f in list(plain.values())[:max(0, max_errors - len(groups))]:
         out += ["", f"{f.name}:", *_cap(f.lines, max_lines)]
         shown += 1
     hidden = len(failures) - shown
