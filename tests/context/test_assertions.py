@@ -109,3 +109,17 @@ def test_tests_that_raise_the_same_error_at_the_same_place_are_one_line(tmp_path
         "`rows[0][0] = 'x'`",
         "test_one: mark(['a']) raised TypeError: 'str' object does not support item assignment at grid.py:2: "
         "`rows[0][0] = 'x'` (the same error in 1 more test)"]
+
+
+def test_expected_first_is_read_the_right_way_round_and_a_test_helper_is_left_to_pytest(tmp_path: Path) -> None:
+    (tmp_path / "meter.py").write_text("def count():\n    return 2\n")
+    (tmp_path / "meter_test.py").write_text(
+        "import unittest\n\nfrom meter import count\n\n\nclass M(unittest.TestCase):\n"
+        "    def test_count(self):\n        self.assertEqual(1, count())\n\n"
+        "    def test_helper(self):\n        self.same(count(), 3)\n\n"
+        "    def same(self, a, b):\n        assert a == b\n")
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "meter_test.py"],
+                         cwd=tmp_path, capture_output=True, text=True).stdout
+    report = digest(out, workspace=tmp_path) or ""
+    assert "M.test_count: count() returned 2; the test expects 1" in report.splitlines()
+    assert "M.test_helper:" in report.splitlines() and "E       assert 2 == 3" in report

@@ -38,6 +38,8 @@ def explain(raw: list[str], workspace: Path) -> str | None:
     stmt, source, func = found
     if len(entries) > 1:  # the test called code that raised
         where_file, where_line = entries[-1]
+        if where_file == test_file:  # a helper of the test failed: pytest's lines tell it better
+            return None
         subject = _subject(stmt, source, func, line) or _clip(ast.get_source_segment(source, stmt) or "")
         code = _line(workspace, where_file, where_line)
         at = f" at {where_file}:{where_line}" + (f": `{code}`" if code else "")
@@ -58,8 +60,11 @@ def _assertion(stmt: ast.stmt, source: str, func: ast.AST, line: int, errors: li
             return f"{_clip(_src(source, body))} did not raise {raised}"
         return None
     if name in EQUAL and call is not None and len(call.args) >= 2:
-        got, expected = _got(first), _src(source, call.args[1])
-        subject = call.args[0]
+        subject, wanted = call.args[0], call.args[1]
+        swapped = _literal(subject) and not _literal(wanted)  # assertEqual(expected, actual)
+        if swapped:
+            subject, wanted = wanted, subject
+        got, expected = _got(first, second=swapped), _src(source, wanted)
         message = _message_subject(subject, source, func, line)
         if not got:
             return None
@@ -141,11 +146,20 @@ def _raised(node: ast.With) -> str | None:
     return None
 
 
-def _got(first: str) -> str:
-    """The value the code gave, from unittest's `X != Y` line (the actual value comes first)."""
+def _got(first: str, second: bool = False) -> str:
+    """The value the code gave, from unittest's `X != Y` line (`second`: the test put the actual value second)."""
     text = DIFFER.sub("", first.removeprefix("AssertionError: "))
     parts = text.split(" != ")
-    return parts[0] if len(parts) == 2 and "[...]" not in parts[0] else ""
+    got = parts[second] if len(parts) == 2 else ""
+    return got if "[...]" not in got else ""
+
+
+def _literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _exception(errors: list[str]) -> str:
