@@ -40,7 +40,7 @@ def explain(raw: list[str], workspace: Path) -> str | None:
         where_file, where_line = entries[-1]
         if where_file == test_file:  # a helper of the test failed: pytest's lines tell it better
             return None
-        subject = _subject(stmt, source, func, line) or _clip(ast.get_source_segment(source, stmt) or "")
+        subject = _subject(stmt, source) or _clip(ast.get_source_segment(source, stmt) or "")
         code = _line(workspace, where_file, where_line)
         at = f" at {where_file}:{where_line}" + (f": `{code}`" if code else "")
         raised = _enclosing_raises(func, line)
@@ -113,7 +113,7 @@ def _message_subject(subject: ast.expr, source: str, func: ast.AST, line: int) -
     return _clip(_src(source, block.body[0])), _raised(block) or "an exception"
 
 
-def _subject(stmt: ast.stmt, source: str, func: ast.AST, line: int) -> str | None:
+def _subject(stmt: ast.stmt, source: str) -> str | None:
     """What a statement that raised called: an assertion's first argument, or the call itself."""
     call = stmt.value if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) else None
     if call is not None and _method(call).startswith("assert") and call.args:

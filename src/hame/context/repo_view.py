@@ -4,7 +4,7 @@ failing tests and their errors), within a token budget, and which files they com
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hame.context.defindex import index_repository
@@ -17,6 +17,7 @@ from .testfiles import TEST_NAME
 
 MIN_CODE_FILES = 8  # fewer source files and no package: a one-file exercise, whose files are attached whole
 SHOWN = re.compile(r"^## (\S+) :: .*\(lines \d+-\d+", re.MULTILINE)
+FAILING = re.compile(r"^## (\S+) :: .*\(failing\)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class RepoView:
     text: str  # the rendered definitions, the failing tests and their errors
     files: list[str]  # the code files the definitions shown come from, best ranked first
     lines: dict[str, int]  # their sizes in lines (what was left out of each)
+    tests: list[str] = field(default_factory=list)  # the test files whose failing tests it shows
 
 
 def looks_like_repository(root: Path) -> bool:
@@ -46,7 +48,7 @@ def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView
     shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
     if not shown:
         return None
-    return RepoView(text, shown, {p: len(files[p].lines) for p in shown})
+    return RepoView(text, shown, {p: len(files[p].lines) for p in shown}, list(dict.fromkeys(FAILING.findall(text))))
 
 
 def likely_file(root: Path, task: str) -> str | None:

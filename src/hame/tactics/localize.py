@@ -7,11 +7,8 @@ task's own words, not the files attached to it."""
 
 from __future__ import annotations
 
-import re
-
 from ..context.mentions import Attached
 from ..context.repo_view import RepoView, looks_like_repository, repo_view
-from ..context.testfiles import TEST_NAME
 from .base import Tactic
 
 BUDGET = 3000  # tokens of definitions and tests at most (the profile's `localize_tokens` option, when smaller)
@@ -46,8 +43,7 @@ class Localize(Tactic):
 
     def _without_shown_tests(self, task: str, attached: Attached, view: RepoView) -> str:
         """The task with the named test files whose failing tests the view shows left out of its attachments."""
-        shown = [rel for rel, _ in attached.files if TEST_NAME.search(rel)
-                 and re.search(rf"^## {re.escape(rel)} :: .*\(failing\)$", view.text, re.MULTILINE)]
+        shown = [rel for rel, _ in attached.files if rel in view.tests]
         if not shown:
             return task
         return task.replace(attached.text, attached.tests_shown_above(shown, self.state.ctx.workspace).text)
