@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tool-protocol", choices=("auto", "native", "text", "constrained", "whole"),
                    help="how tool calls are exchanged with the model (default: from the model profile)")
     p.add_argument("--temperature", type=float, help="sampling temperature (default: from the model profile)")
+    p.add_argument("--profile", choices=("default", "small-local", "tiny-local", "claude", "scripted"),
+                   help="the model profile (default: by the provider and the size the model's name gives)")
     p.add_argument("--context-window", type=int, metavar="N",
                    help="the model's context window in tokens (default: the server's, else the model profile's)")
     p.add_argument("--approval", choices=("read-only", "ask", "auto-edit", "full-auto"),

@@ -23,6 +23,17 @@ def test_local_models_by_size(name: str, profile: str, protocol: str) -> None:
     assert {"restarts", "resample", "protect_tests"} <= set(p.tactics)  # the small-model aids either way
 
 
+@pytest.mark.parametrize(("name", "profile"), [
+    ("qwen2.5-coder-1.5b", "tiny-local"),  # `hame serve-model`, vf-eval's -m
+    ("qwen2.5-coder:1.5b", "tiny-local"),  # Ollama's tag
+    ("Qwen/Qwen2.5-Coder-7B-Instruct", "small-local"),  # vLLM's repository name
+    ("qwen2.5-coder:32b", "default"),
+    ("gpt-4.1-mini", "default"),  # no size in the name: an API model
+])
+def test_served_models_by_the_size_their_name_gives(name: str, profile: str) -> None:
+    assert profile_for("openai", name).name == profile
+
+
 def test_api_models_and_named_profiles() -> None:
     assert profile_for("openai", "gpt-4.1-mini").name == "default"
     assert profile_for("anthropic", "claude-sonnet-4").name == "claude"

@@ -104,3 +104,22 @@ def test_max_tokens_and_priced_scripted_entries(tmp_path: Path, hame) -> None:
     free = hame("-p", "x", "--cwd", str(ws), "--model", f"scripted:{script}", "--max-steps", "1",
                 "--output-format", "json")
     assert json.loads(free.stdout)["cost_usd"] == 0.0
+
+
+def test_the_profile_follows_the_served_models_size_unless_named(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", FILES)
+    small = ("--model", "openai:qwen2.5-coder-1.5b", "--base-url", "http://127.0.0.1:9/v1")
+    out = json.loads(hame("config", "--json", "--cwd", str(ws), *small).stdout)
+    assert out["model"]["profile"] == "tiny-local" and "plain_retries" in out["model"]["tactics"]["names"]
+    named = json.loads(hame("config", "--json", "--cwd", str(ws), *small, "--profile", "default").stdout)
+    assert named["model"]["profile"] == "default" and named["model"]["tactics"]["names"] == ["steering"]
+    env = json.loads(hame("config", "--json", "--cwd", str(ws), *small, env={"HAME_PROFILE": "small-local"}).stdout)
+    assert env["values"]["profile"] == {"value": "small-local", "source": "env HAME_PROFILE"}
+    for flags, tools in (((), False), (("--profile", "default"), True)):  # what the server is sent
+        with FakeOpenAI([reply("done", usage=USAGE)]) as srv:
+            r = hame("-p", "x", "--cwd", str(ws), "--model", "openai:qwen2.5-coder-1.5b", "--base-url", srv.url,
+                     *flags)
+        assert r.returncode == 0, r.stderr
+        first = srv.requests[0]
+        assert bool(first.get("tools")) is tools  # tiny-local writes fenced files: no tool schema sent
+        assert first["max_tokens"] == (4096 if tools else 1024)

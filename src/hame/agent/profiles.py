@@ -41,6 +41,7 @@ SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.
 # below 2B parameters a model writes worse code inside a JSON string: whole files in fenced blocks (docs/tactics.md)
 TINY_LOCAL = replace(SMALL_LOCAL, name="tiny-local", tool_protocol="whole")
 TINY_BELOW_B = 2.0  # parameters (billions) under which a local model gets `tiny-local`
+SMALL_BELOW_B = 15.0  # a served model whose name gives fewer parameters gets the local profiles too
 SCRIPTED = Profile("scripted", tool_protocol="native", max_tokens=None)
 CLAUDE = Profile("claude", max_tokens=8192, context_window=200_000)
 
@@ -50,8 +51,10 @@ def profile_for(provider: str, name: str) -> Profile:
         return SCRIPTED
     if provider == "anthropic":
         return CLAUDE
-    if provider == "local":
-        return TINY_LOCAL if _billions(name) < TINY_BELOW_B else SMALL_LOCAL
+    size = _billions(name)
+    # a small model behind any OpenAI-compatible server (Ollama, vLLM, `hame serve-model`) needs the same aids
+    if provider == "local" or size < SMALL_BELOW_B:
+        return TINY_LOCAL if size < TINY_BELOW_B else SMALL_LOCAL
     return FRONTIER
 
 

@@ -19,10 +19,10 @@ from .schema import ConfigModel, dotted, validate_layer
 
 ENV_KEYS = {"HAME_MODEL": "model", "OPENAI_BASE_URL": "base_url", "OPENAI_API_KEY": "api_key",
             "HAME_MAX_STEPS": "max_steps", "HAME_APPROVAL": "approval", "HAME_SANDBOX": "sandbox",
-            "HAME_MAX_COST": "max_cost", "HAME_MAX_TOKENS": "max_tokens"}
+            "HAME_MAX_COST": "max_cost", "HAME_MAX_TOKENS": "max_tokens", "HAME_PROFILE": "profile"}
 
 FLAG_KEYS = ("model", "base_url", "api_key", "max_steps", "tool_protocol", "temperature", "approval", "sandbox",
-             "sandbox_network", "context_window", "max_cost", "max_tokens", "check")
+             "sandbox_network", "context_window", "max_cost", "max_tokens", "check", "profile")
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def choose_model(eff: Effective, environ: Mapping[str, str] | None = None) -> Mo
     return ModelChoice(
         spec=spec, entry=name if eff.config.models.get(name) else None,
         base_url=base_url, api_key=key, api_key_source=key_source,
-        profile=entry.profile, context_window=_pick(eff, "context_window", entry.context_window),
+        profile=_pick(eff, "profile", entry.profile), context_window=_pick(eff, "context_window", entry.context_window),
         temperature=_pick(eff, "temperature", entry.temperature),
         tool_protocol=_pick(eff, "tool_protocol", entry.tool_protocol), price=price, price_key=price_key,
         tactics=_tactics(eff, entry, name))

@@ -46,6 +46,7 @@ class ConfigModel(Strict):
     api_key: str | None = None
     max_steps: int | None = Field(None, ge=1)
     tool_protocol: Literal["auto", "native", "text", "constrained", "whole"] | None = None
+    profile: str | None = None  # a named profile over the one the model's name gives (agent/profiles.py)
     temperature: float | None = Field(None, ge=0)
     approval: Literal["read-only", "ask", "auto-edit", "full-auto"] | None = None
     sandbox: Literal["auto", "bwrap", "none"] | None = None

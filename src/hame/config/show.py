@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .files import project_config_path, user_config_path
@@ -14,6 +14,9 @@ from .layers import Effective, effective_config, flags_from, leaves
 from .models import ModelChoice, choose_model
 from .schema import ConfigModel, dotted
 from .sections import check_sections
+
+if TYPE_CHECKING:
+    from ..agent.profiles import Profile
 
 SECRET_KEYS = ("api_key",)
 UNSET_NOTES = {"approval": "full-auto headless, ask in the REPL", "temperature": "from the model profile",
@@ -87,21 +90,29 @@ def _model(c: ModelChoice) -> dict[str, Any]:
     price = None if c.price is None else {"input": c.price.input, "output": c.price.output,
                                           "cached_input": c.price.cached_input, "from": c.price_key or "free"}
     return {"spec": c.spec, "entry": c.entry, "base_url": c.base_url, "api_key": c.api_key_source,
-            "profile": c.profile, "context_window": c.context_window, "temperature": c.temperature,
+            "profile": _profile(c).name, "context_window": c.context_window, "temperature": c.temperature,
             "tool_protocol": c.tool_protocol, "price_per_million_tokens": price, "tactics": _tactics(c)}
 
 
-def _tactics(c: ModelChoice) -> dict[str, Any]:
-    """The tactics the model's profile, the config and the environment give (docs/tactics.md)."""
+def _profile(c: ModelChoice) -> Profile:
+    """The profile the config names, else the one the provider and the model's name give."""
     from ..agent.profiles import named_profile, profile_for
-    from ..agent.tactic_choice import effective_tactics
 
+    if c.profile:
+        return named_profile(c.profile)
     provider, _, name = c.spec.partition(":")
     if provider == "local" and not name:
         from ..providers.model_store import best_installed
 
         name = best_installed()
-    choice = effective_tactics(named_profile(c.profile) if c.profile else profile_for(provider, name), c.tactics)
+    return profile_for(provider, name)
+
+
+def _tactics(c: ModelChoice) -> dict[str, Any]:
+    """The tactics the model's profile, the config and the environment give (docs/tactics.md)."""
+    from ..agent.tactic_choice import effective_tactics
+
+    choice = effective_tactics(_profile(c), c.tactics)
     return {"names": choice.names, "from": choice.sources}
 
 
@@ -127,7 +138,7 @@ def _model_lines(model: dict[str, Any]) -> list[str]:
             f"per million tokens ({price['from']})")
     return [f"model           {picked}", f"base_url        {model['base_url'] or '(the provider default)'}",
             f"api key         {model['api_key'] or '(none)'}",
-            f"profile         {model['profile'] or '(from the provider)'}", f"price           {cost}",
+            f"profile         {model['profile']}", f"price           {cost}",
             f"tactics         {', '.join(model['tactics']['names']) or '(none)'}  "
             f"# {' < '.join(model['tactics']['from'])}"]
 
