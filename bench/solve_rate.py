@@ -5,6 +5,7 @@
     python bench/solve_rate.py --report bench/results/2026-11-26-qwen15.jsonl     # print the report of a finished run
     python bench/solve_rate.py --report A.jsonl B.jsonl     # one table for a run split in shards (--task lists)
     python bench/solve_rate.py --compare hame=A.jsonl,B.jsonl aider=C.jsonl     # harnesses side by side, per task
+    python bench/solve_rate.py --compare vf=outputs/RUN/traces.jsonl bench=A.jsonl  # vf-eval hame-env beside the bench
 
 Runs `hame bench` with fixed settings (by default 2 attempts, 20 steps and 8 minutes per attempt, the profile's
 temperature),
@@ -67,6 +68,8 @@ def load_rows(results: Path) -> list[dict]:
     if not results.is_file():
         raise SystemExit(f"no results at {results}: the run wrote none (see the errors above)")
     rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    if rows and "traces" in rows[0]:
+        return [vf_row(t) for row in rows for t in row["traces"]]
     changed = False
     for r in rows:
         found = transcripts(results, r["task"])
@@ -76,6 +79,23 @@ def load_rows(results: Path) -> list[dict]:
     if changed:
         results.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return rows
+
+
+def vf_row(trace: dict) -> dict:
+    """A `vf-eval hame-env` rollout (a trace of its traces.jsonl) as a bench row: the reward, the final check's
+    counts, and the bench records of hame's attempts that the harness keeps in `info.hame.runs`."""
+    runs, metrics, timing = trace["info"]["hame"]["runs"], trace["metrics"], trace["timing"]
+
+    def total(key: str) -> int:
+        return sum(r.get(key) or 0 for r in runs)
+
+    return {"task": trace["task"]["data"]["name"], "passed": trace["rewards"]["passed"]["score"] == 1.0,
+            "passed_attempt": next((r["attempt"] for r in runs if r.get("passed")), None),
+            "tests_passed": int(metrics["tests_passed"]), "tests_failed": int(metrics["tests_failed"]),
+            "steps": total("steps"), "input_tokens": total("input_tokens"), "cached_tokens": total("cached_tokens"),
+            "estimated_input_tokens": total("estimated_input_tokens"), "output_tokens": total("output_tokens"),
+            "stop_reason": trace["info"]["hame"]["stop_reason"] or "-", "runs": runs,
+            "wall_s": timing["scoring"]["end"] - timing["setup"]["start"]}
 
 
 def report(*files: Path) -> None:

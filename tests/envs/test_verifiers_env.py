@@ -53,6 +53,14 @@ def test_vf_eval_scores_the_pair_and_records_hames_requests(manifest: Path, clea
     assert any(m["role"] == "tool" for m in alpha)
     assert by_task["alpha"]["metrics"]["tests_passed"] == 1.0 and by_task["beta"]["metrics"]["tests_failed"] == 1.0
     assert not (Path(tempfile.gettempdir()) / "hame-bench-alpha.lock").exists(), "the workspace was not released"
+    # bench/solve_rate.py reads the rollouts as bench rows, to set a vf-eval run beside `hame bench`'s
+    root = Path(__file__).resolve().parents[2]
+    table = subprocess.run([sys.executable, str(root / "bench" / "solve_rate.py"), "--compare",
+                            f"vf={next((tmp_path / 'outputs').rglob('traces.jsonl'))}"],
+                           capture_output=True, text=True, timeout=60)
+    assert table.returncode == 0, table.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in table.stdout.splitlines()[1:]}
+    assert rows["alpha"] == ["PASS"] and rows["beta"] == ["fail", "0/1"] and rows["solved"] == ["1/2"]
 
 
 def test_the_taskset_loads_every_task_with_the_bench_prompt(manifest: Path) -> None:
