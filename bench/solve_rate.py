@@ -83,19 +83,23 @@ def load_rows(results: Path) -> list[dict]:
 
 def vf_row(trace: dict) -> dict:
     """A `vf-eval hame-env` rollout (a trace of its traces.jsonl) as a bench row: the reward, the final check's
-    counts, and the bench records of hame's attempts that the harness keeps in `info.hame.runs`."""
-    runs, metrics, timing = trace["info"]["hame"]["runs"], trace["metrics"], trace["timing"]
+    counts, and the bench records of hame's attempts that the harness keeps in `info.hame.runs`; an errored
+    rollout (not scored) as a failure with stop reason `error`."""
+    hame, metrics, timing = trace.get("info", {}).get("hame", {}), trace.get("metrics", {}), trace["timing"]
+    runs, reward = hame.get("runs", []), trace.get("rewards", {}).get("passed", {}).get("score")
+    end = max(timing["scoring"]["end"], timing["agent"]["end"])  # an errored rollout is not scored
 
     def total(key: str) -> int:
         return sum(r.get(key) or 0 for r in runs)
 
-    return {"task": trace["task"]["data"]["name"], "passed": trace["rewards"]["passed"]["score"] == 1.0,
+    return {"task": trace["task"]["data"]["name"], "passed": reward == 1,
             "passed_attempt": next((r["attempt"] for r in runs if r.get("passed")), None),
-            "tests_passed": int(metrics["tests_passed"]), "tests_failed": int(metrics["tests_failed"]),
+            "tests_passed": int(metrics.get("tests_passed") or 0),
+            "tests_failed": int(metrics.get("tests_failed") or 0),
             "steps": total("steps"), "input_tokens": total("input_tokens"), "cached_tokens": total("cached_tokens"),
             "estimated_input_tokens": total("estimated_input_tokens"), "output_tokens": total("output_tokens"),
-            "stop_reason": trace["info"]["hame"]["stop_reason"] or "-", "runs": runs,
-            "wall_s": timing["scoring"]["end"] - timing["setup"]["start"]}
+            "stop_reason": "error" if trace.get("errors") else hame.get("stop_reason") or "-", "runs": runs,
+            "wall_s": end - timing["setup"]["start"]}
 
 
 def report(*files: Path) -> None:

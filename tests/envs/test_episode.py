@@ -16,9 +16,17 @@ def test_agent_config_points_hame_at_the_endpoint(tmp_path: Path) -> None:
     cfg = agent_config(Endpoint("qwen", "http://127.0.0.1:9/v1", "sk-x", 8192), Budgets(max_steps=7, attempts=1),
                        tmp_path)
     assert cfg.model == "openai:qwen" and cfg.max_steps == 7 and cfg.attempts == 1
-    assert cfg.agent_args == ("--base-url", "http://127.0.0.1:9/v1", "--api-key", "sk-x", "--context-window", "8192")
+    assert cfg.agent_args == ("--base-url=http://127.0.0.1:9/v1", "--api-key=sk-x", "--context-window=8192")
     no_window = agent_config(Endpoint("qwen", "http://h/v1"), Budgets(), tmp_path)
-    assert "--context-window" not in no_window.agent_args
+    assert not any(a.startswith("--context-window") for a in no_window.agent_args)
+
+
+def test_a_key_that_starts_with_a_dash_reaches_the_server(manifest: Path, clean_env: dict) -> None:
+    alpha, _ = load_taskset(manifest)  # the verifiers interception's secrets are random and may start with "-"
+    with FakeOpenAI([scripted] * 20) as server:
+        won = run_episode(alpha, Endpoint("fake-model", server.url, "-Xk3", 16384), Budgets(attempts=1))
+    assert won.reward == 1.0, won.result.error
+    assert server.keys and set(server.keys) == {"Bearer -Xk3"}
 
 
 def test_pass_and_fail_episodes_give_rewards_and_hames_trajectory(manifest: Path, clean_env: dict) -> None:

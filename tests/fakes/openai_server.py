@@ -31,6 +31,7 @@ class FakeOpenAI:
     def __init__(self, replies: list[dict[str, Any]], pages: dict[str, Any] | None = None) -> None:
         self.replies = list(replies)
         self.requests: list[dict[str, Any]] = []
+        self.keys: list[str | None] = []  # each POST's Authorization header
         self.pages = pages or {}  # GET path -> JSON body (e.g. llama.cpp's "/props"); others are 404
         server = self
 
@@ -50,6 +51,7 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 server.requests.append(body)
+                server.keys.append(self.headers.get("authorization"))
                 item = server.replies.pop(0) if server.replies else status(500)
                 if callable(item):  # a reply chosen from the request, in the handler's thread
                     item = item(body)

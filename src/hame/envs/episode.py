@@ -41,8 +41,10 @@ class Budgets:
 
 def agent_config(endpoint: Endpoint, budgets: Budgets, run_dir: Path, label: str = "") -> BenchConfig:
     """The bench configuration that points `hame -p` at the endpoint."""
-    window = ("--context-window", str(endpoint.context_window)) if endpoint.context_window else ()
-    args = ("--base-url", endpoint.base_url, "--api-key", endpoint.api_key, *window, *budgets.agent_args)
+    # FLAG=VALUE: a value may start with "-" (the verifiers interception's secrets do), which argparse would
+    # read as a flag
+    window = (f"--context-window={endpoint.context_window}",) if endpoint.context_window else ()
+    args = (f"--base-url={endpoint.base_url}", f"--api-key={endpoint.api_key}", *window, *budgets.agent_args)
     return BenchConfig(model=f"openai:{endpoint.model}", run_dir=str(run_dir), python=sys.executable,
                        model_name=endpoint.model, label=label, attempts=budgets.attempts,
                        max_steps=budgets.max_steps, timeout=budgets.timeout, agent_args=args,
