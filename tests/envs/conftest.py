@@ -11,7 +11,7 @@ from tests.envs.pair import write_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEARED = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "HAME_MODEL", "HAME_MAX_STEPS", "HAME_APPROVAL", "HAME_SANDBOX",
-           "HAME_MAX_COST", "HAME_MAX_TOKENS", "HAME_STATE_DIR")
+           "HAME_MAX_COST", "HAME_MAX_TOKENS", "HAME_STATE_DIR", "HAME_PROFILE", "HAME_TACTICS")
 
 
 @pytest.fixture

@@ -63,6 +63,20 @@ def test_vf_eval_scores_the_pair_and_records_hames_requests(manifest: Path, clea
     assert rows["alpha"] == ["PASS"] and rows["beta"] == ["fail", "0/1"] and rows["solved"] == ["1/2"]
 
 
+def test_a_check_without_test_counts_is_scored_not_errored(tmp_path: Path, clean_env: dict) -> None:
+    line = {"name": "gamma", "instructions": "Task gamma: nothing to do.", "files": {"calc.py": "x = 1\n"},
+            "solution_files": ["calc.py"], "check": "python -c 'raise SystemExit(1)'", "timeout": 60}
+    manifest = tmp_path / "gamma.jsonl"
+    manifest.write_text(json.dumps(line) + "\n", encoding="utf-8")  # its check fails and prints no pytest counts
+    with FakeOpenAI([scripted] * 10) as server:
+        done = vf_eval(manifest, server.url, tmp_path / "outputs", clean_env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (trace,) = [t for f in (tmp_path / "outputs").rglob("traces.jsonl") for line in f.read_text().splitlines()
+                for t in json.loads(line)["traces"]]
+    assert trace["ok"] and not trace["errors"], trace["errors"]
+    assert trace["rewards"]["passed"]["score"] == 0.0 and "tests_passed" not in trace["metrics"]
+
+
 def test_the_taskset_loads_every_task_with_the_bench_prompt(manifest: Path) -> None:
     from hame.bench.prompting import task_prompt
     from hame.bench.tasks import load_taskset
