@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from hame.tools.guards import destructive_write
 
 from ..conftest import make_workspace, run_small_model
@@ -171,3 +173,18 @@ def test_the_system_prompt_asks_for_definitions_in_a_repository_only(tmp_path: P
     system = srv.requests[0]["messages"][0]["content"]
     assert "2. Write the complete new content of the file to change as its path" in system
     assert "the whole new content of greet.py: every line, not only the changed part" in system
+
+
+@pytest.mark.parametrize("plain", ["0", ""])  # a noted restart, and a plain retry (the profile's default)
+def test_a_restart_puts_back_what_the_failed_attempt_changed(tmp_path: Path, hame, plain: str) -> None:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    breaks = reply("textkit/core.py\n```python\ndef slug(text):\n    return text\n```\n")  # wrong and harmful
+    fix = reply(f"textkit/core.py\n```python\n{FIXED}```\n")  # the next attempt changes only truncate
+    r, srv = run_small_model(hame, tmp_path, ws, [breaks, fix], TASK, "--check", CHECK, profile="tiny-local",
+                             env={"HAME_PLAIN_RETRIES": plain})
+    assert len(srv.requests) == 2, r.stderr
+    # the broken slug was put back before the restart, so the fix of truncate alone passes the whole file
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+    second = srv.requests[1]["messages"]
+    assert ("Send a new version of only the definitions" in second[-1]["content"]) is (plain == "0")

@@ -6,7 +6,10 @@ still holds) and the next attempt starts from it with a note of what failed, at 
 first resends the unchanged first request N times, with no note. `focus`: after a near miss, the note shows the
 file and asks for only the definitions to fix (tactics/focus.py puts them in place). A final answer while the check
 fails, and a reply cut while it streamed, count as failures too. The cut is recorded as a `compaction` event (tier
-"restart"), so a resumed session sees what the model saw. Evidence and figures: docs/tactics.md.
+"restart"), so a resumed session sees what the model saw. On a repository, where a write changes only some
+definitions of a file (definition_edits), a restart also puts the files the request changed back as they were:
+the next attempt starts from the task and the code it shows, not from the failed attempt's leftovers.
+Evidence and figures: docs/tactics.md.
 """
 
 from __future__ import annotations
@@ -167,9 +170,11 @@ class PlainRetries(Tactic):
 
 class RestartTactic(Tactic):
     name = "restarts"
+    originals: dict[str, str | None]  # the files this request's calls write, as they were before (None: absent)
 
     def start(self) -> None:
         s = self.state
+        self.originals = {}
         if self.state.checker is None:
             self.restarts: Restarts | None = None
             return
@@ -199,10 +204,50 @@ class RestartTactic(Tactic):
         if history is None or history == messages:
             return None
         s.focus_file = one if r.kind == "focus" else None
-        s.notice(f"check failed {r.failures}x: restarting from the task ({r.kind}, temperature {s.temperature()})")
+        put_back = self._put_back() if s.definitions and r.kind in ("plain", "fresh") else []
+        again = f"; put back as they were: {', '.join(put_back)}" if put_back else ""
+        s.notice(f"check failed {r.failures}x: restarting from the task ({r.kind}, temperature {s.temperature()})"
+                 f"{again}")
         s.emit(Compaction(step=s.ctx.step, tier="restart", tokens_before=msg.messages_tokens(messages),
                           tokens_after=msg.messages_tokens(history), messages=list(history)))
         return history
+
+    def _put_back(self) -> list[str]:
+        """Restore the files this request changed to their content before its first change (definition-level
+        writes of earlier attempts would otherwise pile up under the next one); the paths put back."""
+        restored = []
+        for rel, text in self.originals.items():
+            path = self.state.ctx.workspace / rel
+            try:
+                now = path.read_text(encoding="utf-8") if path.is_file() else None
+                if now == text:
+                    continue
+                if text is None:
+                    path.unlink()
+                else:
+                    path.write_text(text, encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            restored.append(rel)
+        return restored
+
+    def _remember(self, calls: list) -> None:
+        """Before a reply's writes run: keep each file's content as the request found it (once per file)."""
+        root = self.state.ctx.workspace.resolve()
+        for call in calls:
+            rel = call.arguments.get("path") if call.name in ("write_file", "edit_file") else None
+            if not isinstance(rel, str) or not rel.strip():
+                continue
+            path = (root / rel).resolve()
+            if not path.is_relative_to(root) or path.is_dir():
+                continue
+            key = path.relative_to(root).as_posix()
+            if key in self.originals:
+                continue
+            try:
+                self.originals[key] = path.read_text(encoding="utf-8") if path.is_file() else None
+            except (OSError, UnicodeDecodeError):
+                continue  # a file hame cannot read back as text is not put back
 
     def _current(self, rel: str | None) -> str | None:
         """The content of the one file to change, for a focused repair (None when it cannot be read)."""
@@ -219,6 +264,8 @@ class RestartTactic(Tactic):
     def judge(self, reply: Reply) -> None:
         """A reply cut while it streamed is a failed try: at the same temperature it happens again."""
         r = self.restarts
+        if r is not None and self.state.definitions:
+            self._remember(reply.calls)
         if r is None or not reply.problem or reply.response.finish_reason not in CUT_NOTES:
             return
         reply.counted = not r.left()
