@@ -86,7 +86,7 @@ def vf_row(trace: dict) -> dict:
     counts, and the bench records of hame's attempts that the harness keeps in `info.hame.runs`; an errored
     rollout (not scored) as a failure with stop reason `error`."""
     hame, metrics, timing = trace.get("info", {}).get("hame", {}), trace.get("metrics", {}), trace["timing"]
-    runs, reward = hame.get("runs", []), trace.get("rewards", {}).get("passed", {}).get("score")
+    runs, reward = hame.get("runs", []), ((trace.get("rewards") or {}).get("passed") or {}).get("score")
     end = max(timing["scoring"]["end"], timing["agent"]["end"])  # an errored rollout is not scored
 
     def total(key: str) -> int:
