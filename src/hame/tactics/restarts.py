@@ -17,13 +17,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import messages as msg
 from ..agent.autocheck import FILE_TOOLS
 from ..agent.protocol import COPYING, ECHOED, ECHOING
 from ..context.clip import clip
+from ..errors import ToolError
 from ..events import Compaction
 from ..messages import Message
+from ..tools.paths import relative, resolve
 from .base import Reply, Shape, Tactic, Turn
 
 NOTE_CHARS = 1500
@@ -170,7 +173,7 @@ class PlainRetries(Tactic):
 
 class RestartTactic(Tactic):
     name = "restarts"
-    originals: dict[str, str | None]  # the files this request's calls write, as they were before (None: absent)
+    originals: dict[Path, str | None]  # the files this request's calls write, as they were before (None: absent)
 
     def start(self) -> None:
         s = self.state
@@ -216,11 +219,9 @@ class RestartTactic(Tactic):
         """Restore the files this request changed to their content before its first change (definition-level
         writes of earlier attempts would otherwise pile up under the next one); the paths put back."""
         restored = []
-        for rel, text in self.originals.items():
-            path = self.state.ctx.workspace / rel
+        for path, text in self.originals.items():
             try:
-                now = path.read_text(encoding="utf-8") if path.is_file() else None
-                if now == text:
+                if (path.read_text(encoding="utf-8") if path.is_file() else None) == text:
                     continue
                 if text is None:
                     path.unlink()
@@ -228,26 +229,20 @@ class RestartTactic(Tactic):
                     path.write_text(text, encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            restored.append(rel)
+            restored.append(relative(self.state.ctx.workspace, path))
         return restored
 
     def _remember(self, calls: list) -> None:
         """Before a reply's writes run: keep each file's content as the request found it (once per file)."""
-        root = self.state.ctx.workspace.resolve()
         for call in calls:
             rel = call.arguments.get("path") if call.name in ("write_file", "edit_file") else None
-            if not isinstance(rel, str) or not rel.strip():
-                continue
-            path = (root / rel).resolve()
-            if not path.is_relative_to(root) or path.is_dir():
-                continue
-            key = path.relative_to(root).as_posix()
-            if key in self.originals:
-                continue
             try:
-                self.originals[key] = path.read_text(encoding="utf-8") if path.is_file() else None
-            except (OSError, UnicodeDecodeError):
-                continue  # a file hame cannot read back as text is not put back
+                path = resolve(self.state.ctx.workspace, rel) if isinstance(rel, str) else None
+                if path is None or path in self.originals or path.is_dir():
+                    continue
+                self.originals[path] = path.read_text(encoding="utf-8") if path.is_file() else None
+            except (ToolError, OSError, UnicodeDecodeError):
+                continue  # the write itself reports a bad path; a file not readable as text is not put back
 
     def _current(self, rel: str | None) -> str | None:
         """The content of the one file to change, for a focused repair (None when it cannot be read)."""
