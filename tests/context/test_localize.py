@@ -126,6 +126,16 @@ def test_render_context_keeps_to_the_budget(shop: Path) -> None:
     assert small.count("## ") < large.count("## ")
 
 
+def test_the_view_leaves_out_weak_candidates_and_copies_of_shown_code(tmp_path: Path) -> None:
+    copy = "def format_price(value):\n    return f'{value:.2f}'\n"
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "shop/vendored/__init__.py": "", "shop/vendored/fmt.py": copy})
+    text = task_context(ws, TASK, CHECK, budget=5000)
+    assert "## shop/pricing.py :: Cart.total_with_discount" in text
+    assert "shop/inventory.py" not in text and "slugify" not in text  # scored far below the best candidate
+    text = task_context(ws, "format_price drops the cents", CHECK, budget=5000)
+    assert text.count("def format_price") == 1  # the vendored copy is not shown again
+
+
 def test_find_symbol_by_qualified_or_plain_name(shop: Path) -> None:
     files = index_repository(shop)
     assert [s.ref for s in find_symbol(files, "Cart.add")] == ["shop/pricing.py::Cart.add"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from hame.context.defindex import index_repository
 from hame.context.files import list_files
 from hame.context.localize import gather, rank, run_check
-from hame.context.show import MAX_CANDIDATES, render_context
+from hame.context.show import likely, render_context
 from hame.context.tags import spec_for
 
 from .testfiles import TEST_NAME
@@ -41,7 +41,7 @@ def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView
     in the repository ranks (no definitions, no words of the task found)."""
     files = index_repository(root)
     evidence = gather(files, task, check or "", run_check(root, check) if check else "")
-    candidates = rank(files, evidence)[:MAX_CANDIDATES]
+    candidates = likely(rank(files, evidence))
     if not candidates:
         return None
     text = render_context(files, candidates, evidence, budget)

@@ -13,6 +13,7 @@ from hame.context.repomap import estimate_tokens
 MAX_IMPORT_LINES = 30
 MAX_ERROR_LINES = 12
 MAX_CANDIDATES = 8
+KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
 TEST_SHARE = 0.4  # at most this part of the budget goes to the failing tests; the rest to the code
 
 
@@ -70,26 +71,45 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
     return blocks
 
 
+def likely(candidates: Sequence[Candidate], most: int = MAX_CANDIDATES) -> list[Candidate]:
+    """The best ranked candidates (`rank`'s order) that score near the best one, at most `most`."""
+    if not candidates:
+        return []
+    floor = KEEP_SHARE * candidates[0].score
+    return [c for c in candidates[:most] if c.score >= floor]
+
+
+def same_text(source: SourceFile, span: DefSpan) -> tuple[str, str]:
+    """A definition's name and its code without indentation: equal for a copy of it in another module."""
+    first, last = definition_lines(source, span)
+    return span.qualname, "\n".join(line.strip() for line in source.lines[first - 1 : last])
+
+
 def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candidate], ev: Evidence,
                    budget: int) -> str:
     """The failing tests (up to a share of `budget` tokens), then the best candidates that still fit, each shown
-    once (a class too long to show whole as an outline), a module's imports only with its first definition."""
+    once (a class too long to show whole as an outline; a copy of one shown in another module not again), a
+    module's imports only with its first definition."""
     tests: list[str] = []
     for block in render_tests(files, ev):
         if estimate_tokens("\n\n".join([*tests, block])) <= budget * TEST_SHARE:
             tests.append(block)
     code: list[str] = []
     shown: list[DefSpan] = []
+    texts: set[tuple[str, str]] = set()
     for cand in candidates:
         span = cand.span
         if any(s.path == span.path and s.start <= span.start and span.end <= s.end for s in shown):
             continue  # already inside a definition shown
+        if (text := same_text(files[span.path], span)) in texts:
+            continue  # a copy of a definition shown (a vendored module)
         first_in_file = all(s.path != span.path for s in shown)
         for block in (render_definition(files[span.path], span, first_in_file),
                       render_outline(files[span.path], span, first_in_file)):
             if block and estimate_tokens("\n\n".join([*tests, *code, block])) <= budget:
                 code.append(block)
                 shown.append(span)
+                texts.add(text)
                 break
     return "\n\n".join(tests + code)
 
@@ -116,4 +136,4 @@ def task_context(root: Path, task: str, check: str | None = None, check_output: 
     if check_output is None:
         check_output = run_check(root, check) if check else ""
     ev = gather(files, task, check or "", check_output)
-    return render_context(files, rank(files, ev)[:candidates], ev, budget)
+    return render_context(files, likely(rank(files, ev), candidates), ev, budget)
