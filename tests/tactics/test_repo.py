@@ -164,7 +164,8 @@ def test_the_system_prompt_asks_for_definitions_in_a_repository_only(tmp_path: P
     ws = make_workspace(tmp_path / "ws", REPO)
     _, srv = run_small_model(hame, tmp_path, ws, [fix], TASK, "--check", CHECK, profile="tiny-local")
     system = srv.requests[0]["messages"][0]["content"]
-    assert "2. Write the changed functions, classes or methods of a file, each complete, as its path" in system
+    assert ("2. Write the changed functions, classes or methods of a file, each complete but without docstrings, "
+            "as its path") in system
     assert "only the functions, classes or methods of textkit/core.py you change, each complete" in system
     assert "whole corrected file" not in system and "every line, not only the changed part" not in system
     files = {"greet.py": "def greet(name):\n    return 'Hello ' + name\n"}

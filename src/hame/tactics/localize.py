@@ -16,11 +16,12 @@ HEAD = ("# Code the task is most likely about\nhame found these definitions from
         "They are parts of files, with their line numbers; not whole files.\n\n")
 LEFT_OUT = "Left out: the rest of {files}. Read a part with read_file only if you need it.\n\n"
 HOW_WHOLE = ("To change code, reply with the file's path on one line ({path}), then one fenced block holding only "
-             "the definitions you change, each complete (a method inside its `class` line). hame puts them in "
-             "place of the old ones and keeps the rest of the file. Do not write the whole file.")
+             "the definitions you change, each complete (a method inside its `class` line) but without docstrings. "
+             "hame puts them in place of the old ones and keeps the rest of the file and the docstrings. Do not "
+             "write the whole file.")
 HOW_CALL = ("To change code, call write_file for the file ({path}) with content holding only the definitions you "
-            "change, each complete (a method inside its `class` line). hame puts them in place of the old ones and "
-            "keeps the rest of the file. Do not write the whole file.")
+            "change, each complete (a method inside its `class` line) but without docstrings. hame puts them in "
+            "place of the old ones and keeps the rest of the file and the docstrings. Do not write the whole file.")
 
 
 class Localize(Tactic):

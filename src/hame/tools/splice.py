@@ -3,8 +3,9 @@
 After a near miss (most tests pass), a small model asked for the whole file again rewrites everything and breaks
 what worked; asked for only the functions or methods that fail, it can fix those alone. Its reply is then a part of
 the file: each function, class or method in it replaces the one of the same name (a method where its class has it,
-or, written alone with `self`, where the one class that has it does); new ones are added. A tactic applies it as a
-write filter (docs/tactics.md).
+or, written alone with `self`, where the one class that has it does); new ones are added. A function written without
+its docstring keeps the old one: re-typing a long docstring costs a small model its output budget and invites
+loops, so it is asked to leave docstrings out. A tactic applies it as a write filter (docs/tactics.md).
 """
 
 from __future__ import annotations
@@ -37,15 +38,15 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
         name = getattr(node, "name", "")
         was = top.get(name)
         if isinstance(node, ast.ClassDef) and isinstance(was, ast.ClassDef):
-            class_edits, replaced = _class_edits(was, node, part_lines)
+            class_edits, replaced = _class_edits(was, node, part_lines, old_lines)
             edits += class_edits
             names += replaced
             continue
         if isinstance(node, Def | ast.ClassDef) and was is not None:
-            edits.append((*span(was), text))
+            edits.append((*span(was), _keep_docstring(old_lines, was, node, text)))
         elif isinstance(node, Def) and _is_method(node) and len(owners.get(name, [])) == 1:
             method = owners[name][0]
-            edits.append((*span(method), _indent(text, method.col_offset)))
+            edits.append((*span(method), _keep_docstring(old_lines, method, node, _indent(text, method.col_offset))))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             if "\n".join(text) not in old:
                 edits.append((0, 0, text))
@@ -64,7 +65,7 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
     return out, names
 
 
-def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
+def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str], old_lines: list[str]
                  ) -> tuple[list[tuple[int, int, list[str]]], list[str]]:
     """A class given in full replaces the old one; a class with some of its methods replaces those methods."""
     old_methods = {n.name: n for n in old.body if isinstance(n, Def)}
@@ -76,11 +77,32 @@ def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
     for method in new_methods:
         text = _indent(_source(part_lines, method), indent)
         if method.name in old_methods:
-            edits.append((*span(old_methods[method.name]), text))
+            was = old_methods[method.name]
+            edits.append((*span(was), _keep_docstring(old_lines, was, method, text)))
         else:
             end = old.end_lineno or old.lineno
             edits.append((end, end, ["", *text]))
     return edits, [f"{new.name}.{m.name}" for m in new_methods]
+
+
+def _keep_docstring(old_lines: list[str], was: ast.stmt, new: ast.stmt, text: list[str]) -> list[str]:
+    """`text` (the new function as it goes into the file) with the old function's docstring when it has none."""
+    if not isinstance(was, Def) or not isinstance(new, Def) or ast.get_docstring(new, clean=False) is not None:
+        return text
+    if ast.get_docstring(was, clean=False) is None:
+        return text
+    doc, first = was.body[0], new.body[0]
+    at = first.lineno - 1 - span(new)[0]  # where the new body starts in `text`
+    end = doc.end_lineno or doc.lineno
+    if doc.lineno == was.lineno or first.lineno == new.lineno or old_lines[end - 1][doc.end_col_offset or 0:].strip():
+        return text  # a one-line definition, or the docstring shares its lines with other code
+    shift = len(text[at]) - len(text[at].lstrip()) - doc.col_offset
+    lines = old_lines[doc.lineno - 1 : end]
+    if shift >= 0:
+        lines = _indent(lines, shift)
+    else:
+        lines = [line[-shift:] if line[:-shift].isspace() else line.lstrip() for line in lines]
+    return text[:at] + lines + text[at:]
 
 
 def _whole(top: dict[str, Def | ast.ClassDef], new_defs: list[Def | ast.ClassDef]) -> bool:
