@@ -189,3 +189,17 @@ def test_a_restart_puts_back_what_the_failed_attempt_changed(tmp_path: Path, ham
     assert json.loads(r.stdout)["stop_reason"] == "completed"
     second = srv.requests[1]["messages"]
     assert ("Send a new version of only the definitions" in second[-1]["content"]) is (plain == "0")
+
+
+def test_a_long_docstring_is_shown_cut_and_kept_whole_when_the_reply_copies_the_cut(tmp_path: Path, hame) -> None:
+    doc = ('    """Cut `text` to at most `width` characters.\n\n    >>> truncate("abcdefghij", 6)\n'
+           "    'abc...'\n    \"\"\"\n")
+    buggy, fixed = (d.replace(d.splitlines(keepends=True)[1], doc) for d in (BUGGY, FIXED))
+    ws = make_workspace(tmp_path / "ws", {**REPO, "textkit/core.py": CORE.replace(BUGGY, buggy)})
+    as_shown = fixed.replace(doc, '    """Cut `text` to at most `width` characters. ..."""\n')
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(f"textkit/core.py\n```python\n{as_shown}```\n")], TASK,
+                             "--check", CHECK, profile="tiny-local")
+    first = first_user(srv.requests[0])
+    assert '"""Cut `text` to at most `width` characters. ..."""' in first and ">>> truncate" not in first
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, fixed)  # the docstring kept whole
+    assert json.loads(r.stdout)["stop_reason"] == "completed"

@@ -49,7 +49,7 @@ def test_a_whole_file_or_something_that_is_not_code_is_not_a_part() -> None:
     assert splice("x = 1\n", "def f():\n    return 1\n") is None  # nothing to put it in place of
 
 
-def test_a_function_sent_without_its_docstring_keeps_the_old_one() -> None:
+def test_a_definition_sent_without_its_docstring_or_with_a_shortened_one_keeps_the_old_one() -> None:
     old = ('def f(x):\n    """Double *x*.\n\n    >>> f(2)\n    4\n    """\n    return x\n\n\nclass C:\n'
            '    def m(self):\n        """The answer."""\n        return 0\n\n    def n(self):\n        return 1\n')
     code, _ = splice(old, "def f(x):\n    return 2 * x\n") or ("", [])
@@ -57,5 +57,10 @@ def test_a_function_sent_without_its_docstring_keeps_the_old_one() -> None:
     for part in ("class C:\n    def m(self):\n        return 42\n", "def m(self):\n    return 42\n"):
         code, _ = splice(old, part) or ("", [])  # in its class, or alone (indented to its place)
         assert '    def m(self):\n        """The answer."""\n        return 42\n' in code
+    code, _ = splice(old, 'def f(x):\n    """Double *x* ..."""\n    return 2 * x\n') or ("", [])
+    assert code.startswith('def f(x):\n    """Double *x*.\n\n    >>> f(2)\n    4\n    """\n    return 2 * x\n')
+    code, _ = splice(old, "class C:\n    def m(self):\n        return 42\n\n    def n(self):\n        return 2\n") \
+        or ("", [])  # a class sent whole
+    assert '    def m(self):\n        """The answer."""\n        return 42\n\n    def n(self):\n' in code
     code, _ = splice(old, 'def f(x):\n    """Twice x."""\n    return 2 * x\n') or ("", [])
     assert '"""Twice x."""' in code and "Double" not in code  # a new docstring replaces the old one

@@ -3,6 +3,9 @@ imports, the header of the class a method is in), and the failing tests' code an
 
 from __future__ import annotations
 
+import ast
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,6 +17,8 @@ MAX_IMPORT_LINES = 30
 MAX_ERROR_LINES = 12
 MAX_CANDIDATES = 8
 KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
+DOC_LINES = 3  # a longer docstring is shown as its first words: a small model re-types what it sees, doctests and all
+DOC_OPEN = re.compile(r"^(\s*[rRuU]?)(\"\"\"|\'\'\')(.*)$")
 TEST_SHARE = 0.4  # at most this part of the budget goes to the failing tests; the rest to the code
 
 
@@ -34,6 +39,38 @@ def numbered(lines: Sequence[str], first: int) -> str:
     return "\n".join(f"{n:>5}  {line}" for n, line in enumerate(lines, first))
 
 
+def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
+    """Lines `first`..`last` of a Python file, numbered, each docstring over DOC_LINES lines cut to one line of its
+    first words and `...` (the numbers then skip; tools/splice.py keeps the docstring a reply shortens so)."""
+    lines = source.lines[first - 1 : last]
+    rows = list(enumerate(lines, first))
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(lines))) if source.path.endswith(".py") else None
+    except (SyntaxError, ValueError):
+        tree = None
+    for node in sorted(ast.walk(tree) if tree else [], key=lambda n: -getattr(n, "lineno", 0)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        doc = node.body[0]
+        end = doc.end_lineno or doc.lineno
+        if ast.get_docstring(node, clean=False) is None or doc.lineno == node.lineno or end - doc.lineno < DOC_LINES:
+            continue
+        if (short := _first_words(lines[doc.lineno - 1 : end])) is not None:
+            rows[doc.lineno - 1 : end] = [(first + doc.lineno - 1, short)]
+    return "\n".join(f"{n:>5}  {line}" for n, line in rows)
+
+
+def _first_words(doc: list[str]) -> str | None:
+    """A docstring's opening line with its first words and `...`: `    \"\"\"Convert a plural ...\"\"\"`."""
+    if not (m := DOC_OPEN.match(doc[0])):
+        return None
+    start, quote, words = m.groups()
+    words = words.strip() or doc[1].strip()
+    if quote in words or words.endswith("\\"):
+        return None
+    return f"{start}{quote}{words} ...{quote}"
+
+
 def import_lines(source: SourceFile) -> list[str]:
     """The module's top-level import lines (Python `import`/`from`, JS/TS `import`, Go/Rust `use`...)."""
     keep = [line for line in source.lines if line.startswith(("import ", "from ", "use ", "#include", "require"))]
@@ -51,7 +88,7 @@ def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = Tr
         parts.append(numbered(source.lines[first - 1 : outer.start], first))
         parts.append("    ...")
     first, last = definition_lines(source, span)
-    parts.append(numbered(source.lines[first - 1 : last], first))
+    parts.append(without_long_docstrings(source, first, last))
     return "\n".join(parts)
 
 

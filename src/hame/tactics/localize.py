@@ -13,7 +13,8 @@ from .base import Tactic
 
 BUDGET = 3000  # tokens of definitions and tests at most (the profile's `localize_tokens` option, when smaller)
 HEAD = ("# Code the task is most likely about\nhame found these definitions from the task and the failing tests. "
-        "They are parts of files, with their line numbers; not whole files.\n\n")
+        "They are parts of files, with their line numbers; not whole files. A long docstring is cut to its first "
+        "words and `...`; hame keeps it whole.\n\n")
 LEFT_OUT = "Left out: the rest of {files}. Read a part with read_file only if you need it.\n\n"
 HOW_WHOLE = ("To change code, reply with the file's path on one line ({path}), then one fenced block holding only "
              "the definitions you change, each complete (a method inside its `class` line) but without docstrings. "

@@ -3,9 +3,10 @@
 After a near miss (most tests pass), a small model asked for the whole file again rewrites everything and breaks
 what worked; asked for only the functions or methods that fail, it can fix those alone. Its reply is then a part of
 the file: each function, class or method in it replaces the one of the same name (a method where its class has it,
-or, written alone with `self`, where the one class that has it does); new ones are added. A function written without
-its docstring keeps the old one: re-typing a long docstring costs a small model its output budget and invites
-loops, so it is asked to leave docstrings out. A tactic applies it as a write filter (docs/tactics.md).
+or, written alone with `self`, where the one class that has it does); new ones are added. A definition written
+without its docstring, or with the shortened one the localized view shows, keeps the old one: re-typing a long
+docstring costs a small model its output budget and invites loops. A tactic applies it as a write filter
+(docs/tactics.md).
 """
 
 from __future__ import annotations
@@ -38,15 +39,15 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
         name = getattr(node, "name", "")
         was = top.get(name)
         if isinstance(node, ast.ClassDef) and isinstance(was, ast.ClassDef):
-            class_edits, replaced = _class_edits(was, node, part_lines, old_lines)
+            class_edits, replaced = _class_edits(was, node, part_lines)
             edits += class_edits
             names += replaced
             continue
         if isinstance(node, Def | ast.ClassDef) and was is not None:
-            edits.append((*span(was), _keep_docstring(old_lines, was, node, text)))
+            edits.append((*span(was), text))
         elif isinstance(node, Def) and _is_method(node) and len(owners.get(name, [])) == 1:
             method = owners[name][0]
-            edits.append((*span(method), _keep_docstring(old_lines, method, node, _indent(text, method.col_offset))))
+            edits.append((*span(method), _indent(text, method.col_offset)))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             if "\n".join(text) not in old:
                 edits.append((0, 0, text))
@@ -62,10 +63,10 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
         ast.parse(out)
     except (SyntaxError, ValueError):
         return None
-    return out, names
+    return keep_docstrings(old, out), names
 
 
-def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str], old_lines: list[str]
+def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
                  ) -> tuple[list[tuple[int, int, list[str]]], list[str]]:
     """A class given in full replaces the old one; a class with some of its methods replaces those methods."""
     old_methods = {n.name: n for n in old.body if isinstance(n, Def)}
@@ -77,32 +78,89 @@ def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str], ol
     for method in new_methods:
         text = _indent(_source(part_lines, method), indent)
         if method.name in old_methods:
-            was = old_methods[method.name]
-            edits.append((*span(was), _keep_docstring(old_lines, was, method, text)))
+            edits.append((*span(old_methods[method.name]), text))
         else:
             end = old.end_lineno or old.lineno
             edits.append((end, end, ["", *text]))
     return edits, [f"{new.name}.{m.name}" for m in new_methods]
 
 
-def _keep_docstring(old_lines: list[str], was: ast.stmt, new: ast.stmt, text: list[str]) -> list[str]:
-    """`text` (the new function as it goes into the file) with the old function's docstring when it has none."""
-    if not isinstance(was, Def) or not isinstance(new, Def) or ast.get_docstring(new, clean=False) is not None:
-        return text
-    if ast.get_docstring(was, clean=False) is None:
-        return text
-    doc, first = was.body[0], new.body[0]
-    at = first.lineno - 1 - span(new)[0]  # where the new body starts in `text`
-    end = doc.end_lineno or doc.lineno
-    if doc.lineno == was.lineno or first.lineno == new.lineno or old_lines[end - 1][doc.end_col_offset or 0:].strip():
-        return text  # a one-line definition, or the docstring shares its lines with other code
-    shift = len(text[at]) - len(text[at].lstrip()) - doc.col_offset
-    lines = old_lines[doc.lineno - 1 : end]
-    if shift >= 0:
-        lines = _indent(lines, shift)
-    else:
-        lines = [line[-shift:] if line[:-shift].isspace() else line.lstrip() for line in lines]
-    return text[:at] + lines + text[at:]
+def keep_docstrings(old: str, new: str) -> str:
+    """`new` with the old docstring of each function or class back where `new` dropped it or sent a shortened copy
+    of it (its first words, maybe ending in `...`, as the localized view shows a long one); `new` if that fails."""
+    try:
+        old_tree, new_tree = ast.parse(old), ast.parse(new)
+    except (SyntaxError, ValueError):
+        return new
+    old_lines, lines = old.splitlines(), new.splitlines()
+    old_docs = {name: (doc, node.body[0]) for name, node in _named(old_tree)
+                if (doc := _docstring(node, old_lines)) is not None}
+    edits: list[tuple[int, int, list[str]]] = []
+    for name, node in _named(new_tree):
+        first = node.body[0]
+        if name not in old_docs or first.lineno == node.lineno:
+            continue  # nothing to keep, or a one-line definition
+        old_doc, was = old_docs[name]
+        if (doc := _docstring(node, lines)) is None:
+            if ast.get_docstring(node, clean=False) is not None:
+                continue  # a docstring that shares its lines with code: left as it is
+            start = end = first.lineno - 1  # none: the old one goes before the first statement
+        elif doc != old_doc and _shortened(doc, old_doc):
+            start, end = first.lineno - 1, first.end_lineno or first.lineno
+        else:
+            continue  # the same docstring, or a new one written on purpose
+        text = old_lines[was.lineno - 1 : was.end_lineno]
+        edits.append((start, end, _shifted(text, first.col_offset - was.col_offset)))
+    for start, end, text in sorted(edits, reverse=True):
+        lines[start:end] = text
+    out = "\n".join(lines) + "\n"
+    try:
+        ast.parse(out)
+    except (SyntaxError, ValueError):
+        return new
+    return out
+
+
+def _shifted(lines: list[str], by: int) -> list[str]:
+    """`lines` indented `by` more columns (fewer when negative, taking only spaces)."""
+    if by >= 0:
+        return _indent(lines, by)
+    return [line[-by:] if line[:-by].isspace() else line.lstrip() for line in lines]
+
+
+def _named(tree: ast.Module) -> list[tuple[str, Def | ast.ClassDef]]:
+    """Every function and class with its qualified name (`Class.method`)."""
+    found: list[tuple[str, Def | ast.ClassDef]] = []
+
+    def walk(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, Def | ast.ClassDef):
+                found.append((prefix + node.name, node))
+                walk(node.body, f"{prefix}{node.name}.")
+
+    walk(tree.body, "")
+    return found
+
+
+def _docstring(node: Def | ast.ClassDef, lines: list[str]) -> str | None:
+    """The node's docstring, when it stands on lines of its own (not after the `def` line's colon, no code after)."""
+    doc = ast.get_docstring(node, clean=False)
+    first = node.body[0]
+    if doc is None or first.lineno == node.lineno or lines[(first.end_lineno or first.lineno) - 1][
+            first.end_col_offset or 0:].strip():
+        return None
+    return doc
+
+
+def _shortened(doc: str, old: str) -> bool:
+    """Whether `doc` is the first words of `old` (the last word's punctuation, a trailing `...` aside)."""
+    words, old_words = doc.replace("...", " ").replace("\u2026", " ").split(), old.split()
+    if len(words) > len(old_words):
+        return False
+    if not words:
+        return True
+    last = len(words) - 1
+    return words[:last] == old_words[:last] and words[last].rstrip(".,;:") == old_words[last].rstrip(".,;:")
 
 
 def _whole(top: dict[str, Def | ast.ClassDef], new_defs: list[Def | ast.ClassDef]) -> bool:
