@@ -6,18 +6,19 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from hame.context.defindex import DefSpan, SourceFile, enclosing, index_repository
 from hame.context.localize import Candidate, Evidence, gather, rank, run_check
 from hame.context.repomap import estimate_tokens
+from hame.tools.splice import own_docstring
 
 MAX_IMPORT_LINES = 30
 MAX_ERROR_LINES = 12
 MAX_CANDIDATES = 8
 KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
-DOC_LINES = 3  # a longer docstring is shown as its first words: a small model re-types what it sees, doctests and all
+DOC_LINES = 3  # a longer docstring is shown as its first words: what a small model sees, it re-types
 DOC_OPEN = re.compile(r"^(\s*[rRuU]?)(\"\"\"|\'\'\')(.*)$")
 TEST_SHARE = 0.4  # at most this part of the budget goes to the failing tests; the rest to the code
 
@@ -36,7 +37,11 @@ def indentation(line: str) -> int:
 
 
 def numbered(lines: Sequence[str], first: int) -> str:
-    return "\n".join(f"{n:>5}  {line}" for n, line in enumerate(lines, first))
+    return numbered_rows(enumerate(lines, first))
+
+
+def numbered_rows(rows: Iterable[tuple[int, str]]) -> str:
+    return "\n".join(f"{n:>5}  {line}" for n, line in rows)
 
 
 def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
@@ -44,8 +49,10 @@ def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
     first words and `...` (the numbers then skip; tools/splice.py keeps the docstring a reply shortens so)."""
     lines = source.lines[first - 1 : last]
     rows = list(enumerate(lines, first))
+    dedented = textwrap.dedent("\n".join(lines))
+    plain = dedented.split("\n")  # the lines the tree's columns count in
     try:
-        tree = ast.parse(textwrap.dedent("\n".join(lines))) if source.path.endswith(".py") else None
+        tree = ast.parse(dedented) if source.path.endswith(".py") else None
     except (SyntaxError, ValueError):
         tree = None
     for node in sorted(ast.walk(tree) if tree else [], key=lambda n: -getattr(n, "lineno", 0)):
@@ -53,11 +60,11 @@ def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
             continue
         doc = node.body[0]
         end = doc.end_lineno or doc.lineno
-        if ast.get_docstring(node, clean=False) is None or doc.lineno == node.lineno or end - doc.lineno < DOC_LINES:
-            continue
+        if own_docstring(node, plain) is None or end - doc.lineno < DOC_LINES:
+            continue  # none, or one the splice could not put back (it shares a line with code), or short
         if (short := _first_words(lines[doc.lineno - 1 : end])) is not None:
             rows[doc.lineno - 1 : end] = [(first + doc.lineno - 1, short)]
-    return "\n".join(f"{n:>5}  {line}" for n, line in rows)
+    return numbered_rows(rows)
 
 
 def _first_words(doc: list[str]) -> str | None:

@@ -94,14 +94,14 @@ def keep_docstrings(old: str, new: str) -> str:
         return new
     old_lines, lines = old.splitlines(), new.splitlines()
     old_docs = {name: (doc, node.body[0]) for name, node in _named(old_tree)
-                if (doc := _docstring(node, old_lines)) is not None}
+                if (doc := own_docstring(node, old_lines)) is not None}
     edits: list[tuple[int, int, list[str]]] = []
     for name, node in _named(new_tree):
         first = node.body[0]
         if name not in old_docs or first.lineno == node.lineno:
             continue  # nothing to keep, or a one-line definition
         old_doc, was = old_docs[name]
-        if (doc := _docstring(node, lines)) is None:
+        if (doc := own_docstring(node, lines)) is None:
             if ast.get_docstring(node, clean=False) is not None:
                 continue  # a docstring that shares its lines with code: left as it is
             start = end = first.lineno - 1  # none: the old one goes before the first statement
@@ -142,7 +142,7 @@ def _named(tree: ast.Module) -> list[tuple[str, Def | ast.ClassDef]]:
     return found
 
 
-def _docstring(node: Def | ast.ClassDef, lines: list[str]) -> str | None:
+def own_docstring(node: Def | ast.ClassDef, lines: list[str]) -> str | None:
     """The node's docstring, when it stands on lines of its own (not after the `def` line's colon, no code after)."""
     doc = ast.get_docstring(node, clean=False)
     first = node.body[0]
