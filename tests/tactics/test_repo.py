@@ -203,3 +203,39 @@ def test_a_long_docstring_is_shown_cut_and_kept_whole_when_the_reply_copies_the_
     assert '"""Cut `text` to at most `width` characters. ..."""' in first and ">>> truncate" not in first
     assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, fixed)  # the docstring kept whole
     assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_a_reply_that_sends_the_shown_code_back_unchanged_is_told_so_at_once(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    same = BUGGY.replace("    if len", "    # short text stays as it is\n\n    if len")  # a comment, a blank line
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(f"textkit/core.py\n```python\n{same}```\n"),
+                                                  reply(f"textkit/core.py\n```python\n{FIXED}```\n")],
+                             TASK, "--check", CHECK, profile="tiny-local")  # the profile's 12 plain retries
+    assert len(srv.requests) == 2, r.stderr
+    note = srv.requests[1]["messages"][-1]["content"]  # not a plain retry of the first request: a noted restart
+    assert "Send a new version of only the definitions of textkit/core.py" in note
+    assert "Your latest version was the code as it was" in note and "the bug is in that code" in note
+    assert srv.requests[1]["temperature"] == 0.5
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_definitions_copied_with_the_views_line_numbers_are_placed_without_them(tmp_path: Path, hame) -> None:
+    start = CORE.splitlines().index(BUGGY.splitlines()[0]) + 1
+    numbered = "".join(f"{n:>5}  {line}\n".rstrip(" ") for n, line in enumerate(FIXED.splitlines(), start))
+    ws = make_workspace(tmp_path / "ws", REPO)
+    r, srv = run_small_model(hame, tmp_path, ws, [reply(f"textkit/core.py\n```python\n{numbered}```\n")], TASK,
+                             "--check", CHECK, profile="tiny-local")
+    assert f"{start:>5}  def truncate" in first_user(srv.requests[0])  # the view's numbering, copied
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+
+
+def test_a_reply_cut_off_at_the_output_limit_keeps_the_definitions_it_finished(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    cut = reply(f"textkit/core.py\n```python\n{FIXED}\n\ndef slug(text):\n    return '-'.jo", finish_reason="length")
+    r, srv = run_small_model(hame, tmp_path, ws, [cut], TASK, "--check", CHECK, profile="tiny-local")
+    assert len(srv.requests) == 1, r.stderr
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)  # slug, unfinished, left alone
+    assert json.loads(r.stdout)["stop_reason"] == "completed"
+    assert "the definitions it finished are kept: truncate" in r.stderr

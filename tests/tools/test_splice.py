@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hame.tools.splice import splice
+from hame.tools.splice import complete_definitions, same_code, splice
 
 OLD = ('"""A buffer."""\nimport math\n\n\nclass BufferFull(Exception):\n    pass\n\n\nclass Buffer:\n'
        '    def __init__(self, n):\n        self.n = n\n        self.items = []\n\n    @property\n'
@@ -64,3 +64,28 @@ def test_a_definition_sent_without_its_docstring_or_with_a_shortened_one_keeps_t
     assert '    def m(self):\n        """The answer."""\n        return 42\n\n    def n(self):\n' in code
     code, _ = splice(old, 'def f(x):\n    """Twice x."""\n    return 2 * x\n') or ("", [])
     assert '"""Twice x."""' in code and "Double" not in code  # a new docstring replaces the old one
+
+
+def test_a_one_line_retelling_of_a_long_docstring_keeps_the_old_one() -> None:
+    old = ('def backoff(start, stop):\n    """Generates a sequence of geometrically-increasing floats, suitable\n'
+           '    for usage with exponential backoff.\n    """\n    return start\n')
+    told = 'def backoff(start, stop):\n    """Generates a sequence of geometrically-increasing floats for backoff."""\n'
+    code, _ = splice(old + "\n\ndef other():\n    pass\n", told + "    return stop\n") or ("", [])
+    assert code.startswith(old.replace("return start", "return stop"))
+
+
+def test_same_code_sets_aside_blank_lines_comments_and_docstrings() -> None:
+    code = 'def f(x):\n    """Double."""\n    return 2 * x\n'
+    assert same_code(code, "def f(x):\n\n    # twice\n    return 2*x\n")
+    assert not same_code(code, 'def f(x):\n    """Double."""\n    return 3 * x\n')
+    assert not same_code(code, "def f(x):\n    return 2 * x +\n")  # does not parse: not the same
+
+
+def test_a_cut_off_part_keeps_its_finished_definitions_only() -> None:
+    cut = ("class Bits:\n    slots = ('v',)\n\n    def __init__(self, v):\n        self.v = v\n\n"
+           "    @property\n    def size(self):\n        return 1\n\n    def as_list(self):\n        return [c for")
+    assert complete_definitions(cut) == cut[:cut.index("\n\n    def as_list")] + "\n"
+    assert complete_definitions("def f():\n    return 1\n\n\n@cache\ndef g(x):\n    return") == \
+        "def f():\n    return 1\n"  # the decorator goes with its unfinished function
+    assert complete_definitions("def f():\n    def g():\n        return 1\n    def h(x") is None  # f unfinished
+    assert complete_definitions("class C:\n    x = 1\n    def m(self") is None  # no method finished

@@ -6,7 +6,14 @@ import ast
 import json
 from pathlib import Path
 
-from hame.tools.writefix import fix_python, identifiers, insert_after_imports, missing_imports, strip_echo
+from hame.tools.writefix import (
+    fix_python,
+    identifiers,
+    insert_after_imports,
+    missing_imports,
+    strip_echo,
+    strip_line_numbers,
+)
 
 from ..conftest import make_workspace, run_small_model
 from ..fakes.openai_server import reply
@@ -129,3 +136,13 @@ def test_a_fragment_is_refused_before_the_dropped_definitions_could_be_put_back(
     assert r.returncode == 0, r.stderr
     assert (ws / "calc.py").read_text() == code
     assert "Refusing to write" in srv.requests[1]["messages"][-1]["content"]
+
+
+def test_code_copied_with_a_views_line_numbers_is_read_without_them() -> None:
+    copied = ('from math import ceil\n...\n  124  class Bits:\n  125      """Bits. ..."""\n  138      slots = ()\n'
+              "  139\n  140      def size(self):\n  141          return 1\n")
+    assert strip_line_numbers(copied) == ('from math import ceil\nclass Bits:\n    """Bits. ..."""\n    slots = ()\n'
+                                          "\n    def size(self):\n        return 1\n")
+    assert strip_line_numbers("rows = [\n    10  ,\n    20  ,\n    30  ,\n]\n") is None  # valid as it is
+    assert strip_line_numbers("def f():\n    return 1\n") is None  # no numbers
+    assert strip_line_numbers("  1  def f(:\n  2      x\n  3  y\n") is None  # no code without them either

@@ -1,7 +1,8 @@
 """Change definitions, not files: on a repository (context/repo_view.py), a write of only some definitions of an
 existing Python file replaces just those and keeps the rest of it (tools/splice.py), so a small model never
 re-types a long module; a write that would replace a large file with much less, and is not such a part, is refused
-(not once: always) with the definition-level way to do it."""
+(not once: always) with the definition-level way to do it. Definitions copied with the view's line numbers are
+placed without them, and a reply cut off at the output limit keeps the definitions it had finished."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from pathlib import Path
 
 from ..context.repo_view import looks_like_repository
 from ..context.testfiles import TEST_NAME
-from ..tools.splice import splice
-from .base import Tactic
+from ..errors import ToolError
+from ..tools.paths import resolve
+from ..tools.splice import complete_definitions, splice
+from ..tools.writefix import strip_line_numbers
+from .base import Reply, Tactic
 
 LARGE_LINES = 150  # a file this long is not re-typed by a small model: a much shorter write of it is a fragment
+CUT = ("length", "repetition")  # finish reasons of a reply cut off while it streamed
 SHORTER = 0.5  # a write under this share of a large file's characters replaces it with a fragment
 REFUSED = ("Refused: {rel} has {old:,} lines and you sent {new:,} lines that hame cannot put in place as "
            "definitions of it ({why}), so {rel} was not changed and must not be replaced whole. Send only the "
@@ -38,10 +43,36 @@ class Definitions(Tactic):
         return task
 
     def splice_in(self, rel: str, old: str | None, content: str, workspace: Path) -> tuple[str, list[str]]:
-        if old is None or not rel.endswith(".py") or TEST_NAME.search(rel) or not (spliced := splice(old, content)):
+        if old is None or not rel.endswith(".py") or TEST_NAME.search(rel):
+            return content, []
+        unnumbered = strip_line_numbers(content)
+        if not (spliced := splice(old, unnumbered or content)):
             return content, []
         content, names = spliced
-        return content, [f"hame put your {', '.join(names)} in place and kept the rest of {rel}."]
+        dropped = " without the line numbers you copied" if unnumbered else ""
+        return content, [f"hame put your {', '.join(names)} in place{dropped} and kept the rest of {rel}."]
+
+    def judge(self, reply: Reply) -> None:
+        """A reply cut off while it streamed (the output limit, a loop) keeps the definitions it had finished, when
+        they can be put in place in an existing file; the unfinished one is dropped."""
+        s = self.state
+        if not s.definitions or not reply.problem or reply.response.finish_reason not in CUT:
+            return
+        call = s.protocol.cut_write(reply.response.text)
+        rel = str(call.arguments.get("path", "")) if call else ""
+        if not call or not rel.endswith(".py") or TEST_NAME.search(rel):
+            return
+        content = str(call.arguments.get("content", ""))
+        kept = complete_definitions(strip_line_numbers(content, whole=False) or content)
+        try:
+            old = resolve(s.ctx.workspace, rel).read_text(encoding="utf-8")
+        except (ToolError, OSError, UnicodeDecodeError):
+            return
+        if kept is None or (spliced := splice(old, kept)) is None:
+            return
+        reply.calls, reply.problem = [s.protocol.write_call(rel, kept)], None
+        s.notice(f"the reply was cut off ({reply.response.finish_reason}); the definitions it finished are kept: "
+                 f"{', '.join(spliced[1])}")
 
     def fragment(self, rel: str, old: str | None, new: str, workspace: Path) -> str | None:
         """The refusal of a much shorter write over a large Python file (a part that splice_in could not place)."""

@@ -27,6 +27,7 @@ from ..errors import ToolError
 from ..events import Compaction
 from ..messages import Message
 from ..tools.paths import relative, resolve
+from ..tools.splice import same_code
 from .base import Reply, Shape, Tactic, Turn
 
 NOTE_CHARS = 1500
@@ -38,6 +39,9 @@ FRESH_DEFINITIONS = ("[hame: your earlier changes did not pass the check and wer
                      "with:]\n```\n{report}\n```\n"
                      "Send a new version of only the definitions of {target} to fix, each complete, so that every "
                      "test passes. Think about what the tests expect; do not repeat the earlier mistake.")
+
+UNCHANGED = ("Your latest version was the code as it was (the same code, blank lines, comments and docstrings aside): "
+             "the bug is in that code, so change it.")
 
 FOCUS = ("[hame: your {target} passes most tests, but not all. This is it now:]\n```\n{code}```\n"
          "[The check failed with:]\n```\n{report}\n```\n"
@@ -62,12 +66,15 @@ class Restarts:
     report: str = ""  # the last failing check's output, as the model saw it
     kind: str = ""  # the last restart: "repair" (the task, the last attempt and its failure) or "fresh"
     failed_changes: set[str] = field(default_factory=set)
+    unchanged: bool = False  # the last failure came from a write that left the code as the request found it
 
-    def failed(self, report: str, fresh: bool = False, change: str = "") -> None:
+    def failed(self, report: str, fresh: bool = False, change: str = "", unchanged: bool = False) -> None:
         """A failed check after `change` (a key of what was written); `fresh`: the next attempt starts from the task
         alone — for a final answer despite the failure, or a change that already failed once. A plain retry that
-        writes what already failed ends the plain retries: that request's samples do not differ enough."""
-        repeat = bool(change) and change in self.failed_changes
+        writes what already failed ends the plain retries: that request's samples do not differ enough; so does
+        one whose write left the code `unchanged` (a copy of the code shown, which failed before any change)."""
+        repeat = bool(change) and change in self.failed_changes or unchanged
+        self.unchanged = unchanged
         fresh = fresh or repeat
         self.failed_changes.add(change)
         self.failures += 1 + (fresh and self.repair and self.failures % 2 == 0)  # skip the repair that was due
@@ -124,7 +131,7 @@ class Restarts:
             return [*prefix, msg.user(FOCUS.format(target=target, code=code if code.endswith("\n") else code + "\n",
                                                    report=report, how=how or "written to " + target))]
         self.kind = "fresh"
-        note = fresh.format(report=report, target=target)
+        note = fresh.format(report=report, target=target) + (" " + UNCHANGED if self.unchanged else "")
         return [*prefix, msg.user(f"{note} {reminder}" if reminder else note)]
 
 
@@ -259,7 +266,7 @@ class RestartTactic(Tactic):
     def judge(self, reply: Reply) -> None:
         """A reply cut while it streamed is a failed try: at the same temperature it happens again."""
         r = self.restarts
-        if r is not None and self.state.definitions:
+        if r is not None:
             self._remember(reply.calls)
         if r is None or not reply.problem or reply.response.finish_reason not in CUT_NOTES:
             return
@@ -283,9 +290,23 @@ class RestartTactic(Tactic):
         if check.passed:
             r.passed()
             return
-        change = json.dumps([(c.name, c.arguments) for c, o in turn.results if c.name in FILE_TOOLS and o.ok],
-                            sort_keys=True)
-        r.failed(check.report, change=change)
+        written = [(c.name, c.arguments) for c, o in turn.results if c.name in FILE_TOOLS and o.ok]
+        unchanged = bool(written) and self._unchanged()
+        if unchanged:
+            self.state.notice("the change left the code as it was before the first change")
+        r.failed(check.report, change=json.dumps(written, sort_keys=True), unchanged=unchanged)
+
+    def _unchanged(self) -> bool:
+        """Whether every file this request wrote holds the same code as before its first change (a Python file:
+        blank lines, comments and docstrings aside)."""
+        for path, text in self.originals.items():
+            try:
+                now = path.read_text(encoding="utf-8") if path.is_file() else None
+            except (OSError, UnicodeDecodeError):
+                return False
+            if now != text and (now is None or text is None or not path.suffix == ".py" or not same_code(text, now)):
+                return False
+        return bool(self.originals)
 
     def objection(self) -> str | None:
         r, s = self.restarts, self.state

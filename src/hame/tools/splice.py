@@ -12,9 +12,12 @@ docstring costs a small model its output budget and invites loops. A tactic appl
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 
 Def = ast.FunctionDef | ast.AsyncFunctionDef
+DEF_START = re.compile(r"(\s*)(?:@|def |async def |class )")  # a line that begins a definition
+SAME_WORDS = 4  # a one-line docstring starting with the old one's first words is a shortening of it, not a new one
 
 
 def splice(old: str, part: str) -> tuple[str, list[str]] | None:
@@ -64,6 +67,27 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
     except (SyntaxError, ValueError):
         return None
     return keep_docstrings(old, out), names
+
+
+def complete_definitions(cut: str) -> str | None:
+    """The definitions a reply cut off in mid-definition had finished: `cut` up to the line where its last, unfinished
+    function or method begins (a top-level one, or a method of a top-level class); None when none is finished."""
+    lines = textwrap.dedent(cut).splitlines()
+    for i in range(len(lines) - 1, 0, -1):
+        if not (m := DEF_START.match(lines[i])):
+            continue
+        head = lines[:i]
+        try:  # where a statement at this line's indentation lands: the module, or a top-level class
+            last = ast.parse("\n".join([*head, m.group(1) + "pass"])).body[-1]
+        except (SyntaxError, ValueError):
+            continue  # inside a bracket or a decorated definition: try the line above
+        if not (isinstance(last, ast.Pass) or isinstance(last, ast.ClassDef) and isinstance(last.body[-1], ast.Pass)):
+            continue  # a nested function: the definition around it is unfinished
+        code = "\n".join(head).rstrip() + "\n"
+        tree = ast.parse(code)
+        if any(isinstance(n, Def) or isinstance(n, ast.ClassDef) and _methods(n) for n in tree.body):
+            return code
+    return None
 
 
 def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
@@ -153,14 +177,33 @@ def own_docstring(node: Def | ast.ClassDef, lines: list[str]) -> str | None:
 
 
 def _shortened(doc: str, old: str) -> bool:
-    """Whether `doc` is the first words of `old` (the last word's punctuation, a trailing `...` aside)."""
+    """Whether `doc` is the first words of `old` (the last word's punctuation, a trailing `...` aside), or a one-line
+    summary of a longer `old` that starts with its first SAME_WORDS words (a small model's retelling of the cut)."""
     words, old_words = doc.replace("...", " ").replace("\u2026", " ").split(), old.split()
+    if "\n" not in doc.strip() and old.strip().count("\n") >= 1 and len(words) >= SAME_WORDS \
+            and words[:SAME_WORDS] == old_words[:SAME_WORDS]:
+        return True
     if len(words) > len(old_words):
         return False
     if not words:
         return True
     last = len(words) - 1
     return words[:last] == old_words[:last] and words[last].rstrip(".,;:") == old_words[last].rstrip(".,;:")
+
+
+def same_code(old: str, new: str) -> bool:
+    """Whether two Python sources hold the same code: blank lines, comments, formatting and docstrings aside."""
+    try:
+        return _code(ast.parse(old)) == _code(ast.parse(new))
+    except (SyntaxError, ValueError):
+        return False
+
+
+def _code(tree: ast.Module) -> str:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | Def | ast.ClassDef) and ast.get_docstring(node, clean=False) is not None:
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def _whole(top: dict[str, Def | ast.ClassDef], new_defs: list[Def | ast.ClassDef]) -> bool:

@@ -24,12 +24,42 @@ STDLIB = frozenset(sys.stdlib_module_names) - {"this", "antigravity"}
 _ECHO_HEAD = re.compile(r"\A\s*<tool_response(?: name=\"[^\"]*\")?>\n?")
 _ECHO_TAIL = re.compile(r"\n?</tool_response>\s*\Z")
 IDENT = re.compile(r"[A-Za-z_]\w*")
+NUMBERED = re.compile(r" *\d{1,6}(?:  | *$)")  # a line as a numbered view shows it (context/show.py numbered_rows)
 DEFINED = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
 
 
 def strip_echo(content: str) -> str:
     """`content` without a `<tool_response ...>` tag at its start or a `</tool_response>` at its end."""
     return _ECHO_TAIL.sub("\n", _ECHO_HEAD.sub("", content, count=1), count=1)
+
+
+def strip_line_numbers(content: str, whole: bool = True) -> str | None:
+    """Python code copied with the line numbers a view showed (`  124  class Bits:`) without them, the view's
+    unnumbered `...` lines dropped; None when it is not such a copy, or (`whole`: code that must parse, not a reply
+    cut off) parses as it is or does not parse without them either."""
+    lines = content.splitlines()
+    numbered = [m for line in lines if (m := NUMBERED.match(line))]
+    if len(numbered) < 3 or 2 * len(numbered) < sum(1 for line in lines if line.strip()):
+        return None
+    if whole and _parses(content):
+        return None  # valid as it is (a table of numbers in the code, say)
+    out = []
+    for line in lines:
+        m = NUMBERED.match(line)
+        if m:
+            out.append(line[m.end():])
+        elif line.strip() != "...":
+            out.append(line)
+    code = "\n".join(out) + "\n"
+    return code if not whole or _parses(code) else None
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def fix_python(old: str | None, new: str, used_elsewhere: Callable[[], set[str]] = set) -> tuple[str, list[str]]:
