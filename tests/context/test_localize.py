@@ -111,10 +111,20 @@ def test_signal_parsers_read_pytest_output_and_reports() -> None:
 def test_render_context_shows_tests_and_definitions_with_class_header_and_imports(shop: Path) -> None:
     text = task_context(shop, TASK, CHECK, budget=1500)
     assert "tests/test_pricing.py :: test_total_with_discount (failing)" in text
-    assert "## Errors\nassert 5.0 == 15.0" in text  # the error the test ended with
+    assert ("## Errors\ntest_total_with_discount, line 10: `assert cart.total_with_discount(25) == 15.0`\n"
+            "  assert 5.0 == 15.0") in text  # the test's line that failed, and the error it ended with
     code = text[text.index("## shop/pricing.py :: Cart.total_with_discount"):]
     assert code.index("from shop.util import clamp") < code.index("class Cart:") < code.index("rate = clamp")
     assert "self.items.append" not in code.split("## ")[1]  # the class header, not the whole class
+
+
+def test_the_errors_name_the_library_line_that_raised(tmp_path: Path) -> None:
+    tests = LIBRARY["tests/test_pricing.py"].replace("total_with_discount(25)", "total_with_discount('25')")
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_pricing.py": tests})
+    text = task_context(ws, TASK, CHECK, budget=1500)
+    assert ("test_total_with_discount, line 10: `assert cart.total_with_discount('25') == 15.0`\n"
+            "  TypeError: '<' not supported between instances of 'int' and 'str'\n"
+            "  in shop/util.py line 2: `return max(low, min(value, high))`") in text
 
 
 def test_render_context_keeps_to_the_budget(shop: Path) -> None:

@@ -64,6 +64,18 @@ class Evidence:
     test_calls: list[str] = field(default_factory=list)
     test_imports: list[tuple[str, str | None]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where one failing test failed: its line that failed, the innermost library line under it (None when the
+    test's own line failed, an assertion), and pytest's first error line."""
+
+    test: str
+    line: sig.Frame
+    raised: sig.Frame | None
+    error: str
 
 
 def localize(root: Path, task: str, check: str | None = None, check_output: str | None = None,
@@ -89,6 +101,7 @@ def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) 
     ev = Evidence(report_words=sig.identifiers(task), errors=sig.error_lines(output))
     ev.frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(output)) if f]
     ev.innermost = innermost_library_frames(files, output)
+    ev.sites = failure_sites(files, output)
     ev.tests = sig.test_ids(output) + sig.test_ids(task)
     ev.test_files = test_files(files, ev.tests, check, task)
     for path in ev.test_files:
@@ -108,6 +121,19 @@ def resolve_frame(files: Mapping[str, SourceFile], frame: sig.Frame) -> sig.Fram
         return frame
     tails = [p for p in files if path.endswith("/" + p)]
     return sig.Frame(max(tails, key=len), frame.line) if tails else None
+
+
+def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
+    """Each failing test's site, from pytest's report (a section under `____ test_name ____` per failure)."""
+    sites = []
+    for name, section in re.findall(r"^_{3,} (\S.*?) _{3,}\n(.*?)(?=^_{3,} |^={3,}|\Z)", output, re.M | re.S):
+        frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(section)) if f]
+        tests = [f for f in frames if TEST_NAME.search(f.path)]
+        errors = sig.error_lines(section)
+        if tests and errors:  # the test's own line is the first frame; the library's innermost line raised
+            raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
+            sites.append(Site(name.split(".")[-1], tests[0], raised, errors[0]))
+    return sites
 
 
 def innermost_library_frames(files: Mapping[str, SourceFile], output: str) -> set[sig.Frame]:

@@ -10,12 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from hame.context.defindex import DefSpan, SourceFile, enclosing, index_repository
-from hame.context.localize import Candidate, Evidence, gather, rank, run_check
+from hame.context.localize import Candidate, Evidence, Site, gather, rank, run_check
+from hame.context.localize_signals import Frame
 from hame.context.repomap import estimate_tokens
 from hame.tools.splice import own_docstring
 
 MAX_IMPORT_LINES = 30
 MAX_ERROR_LINES = 12
+MAX_SITES = 6  # failing tests whose failure site is shown
 MAX_CANDIDATES = 8
 KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
 DOC_LINES = 3  # a longer docstring is shown as its first words: what a small model sees, it re-types
@@ -109,10 +111,25 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
                 first, last = definition_lines(files[path], span)
                 body = numbered(files[path].lines[first - 1 : last], first)
                 blocks.append(f"## {path} :: {span.qualname} (failing)\n{body}")
-    if ev.errors:
+    if ev.sites:
+        blocks.append("## Errors\n" + "\n".join(render_site(files, site) for site in ev.sites[:MAX_SITES]))
+    elif ev.errors:
         errors = list(dict.fromkeys(ev.errors))[:MAX_ERROR_LINES]
         blocks.append("## Errors\n" + "\n".join(errors))
     return blocks
+
+
+def render_site(files: Mapping[str, SourceFile], site: Site) -> str:
+    """`test, line N: `code`` then the error, and where the library raised it: the line a small model must fix."""
+    def code(frame: Frame) -> str:
+        lines = files[frame.path].lines if frame.path in files else []
+        text = lines[frame.line - 1].strip() if 0 < frame.line <= len(lines) else ""
+        return f": `{text}`" if text else ""
+
+    out = [f"{site.test}, line {site.line.line}{code(site.line)}", f"  {site.error}"]
+    if site.raised:
+        out.append(f"  in {site.raised.path} line {site.raised.line}{code(site.raised)}")
+    return "\n".join(out)
 
 
 def likely(candidates: Sequence[Candidate], most: int = MAX_CANDIDATES) -> list[Candidate]:
