@@ -89,3 +89,22 @@ def test_a_cut_off_part_keeps_its_finished_definitions_only() -> None:
         "def f():\n    return 1\n"  # the decorator goes with its unfinished function
     assert complete_definitions("def f():\n    def g():\n        return 1\n    def h(x") is None  # f unfinished
     assert complete_definitions("class C:\n    x = 1\n    def m(self") is None  # no method finished
+
+
+def test_a_class_sent_with_every_method_keeps_the_attributes_it_left_out() -> None:
+    old = ("class Saver:\n    perms = 0o644\n    _slots = ('a',)\n\n    def __init__(self, path):\n"
+           "        self.path = path\n\n    @property\n    def name(self):\n        return self._name\n\n"
+           "    @name.setter\n    def name(self, v):\n        self._name = v\n\n    def save(self):\n"
+           "        return self.path + '.part'\n")
+    part = ("class Saver:\n    def __init__(self, path):\n        self.path = str(path)\n\n    @property\n"
+            "    def name(self):\n        return self._name\n\n    @name.setter\n    def name(self, v):\n"
+            "        self._name = str(v)\n\n    def save(self):\n        return self.path + '.part'\n\n"
+            "    def size(self):\n        return 0\n")
+    code, names = splice(old + "\n\ndef other():\n    pass\n", part) or ("", [])
+    assert "    perms = 0o644\n    _slots = ('a',)\n" in code  # the attributes the reply left out stay
+    assert "self.path = str(path)" in code and "self._name = str(v)" in code and code.count("def name(") == 2
+    assert code.index("def save(") < code.index("def size(") < code.index("def other(")  # a new method at the end
+    assert names == ["Saver.__init__", "Saver.name", "Saver.save", "Saver.size"]
+    code, _ = splice(old + "\n\ndef other():\n    pass\n", part.replace("class Saver:", "class Saver(Base):")) \
+        or ("", [])
+    assert code.startswith("class Saver(Base):\n    def __init__") and "perms" not in code  # a new header: whole

@@ -92,21 +92,44 @@ def complete_definitions(cut: str) -> str | None:
 
 def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
                  ) -> tuple[list[tuple[int, int, list[str]]], list[str]]:
-    """A class given in full replaces the old one; a class with some of its methods replaces those methods."""
-    old_methods = {n.name: n for n in old.body if isinstance(n, Def)}
-    new_methods = [n for n in new.body if isinstance(n, Def)]
-    if set(old_methods) <= {m.name for m in new_methods}:
+    """The class's members the reply gives replace the old ones of the same name (methods, nested classes, class
+    attributes); new ones are added at its end; members it leaves out stay, also when it gives every method (a
+    small model re-typing a class drops its attributes). A class whose header changed replaces the old one whole."""
+    if _header(old) != _header(new):
         return [(*span(old), _source(part_lines, new))], [new.name]
+    members: dict[str, tuple[int, int]] = {}  # name -> old lines; a property's getter and setter go together
+    for node in old.body:
+        if name := _member(node):
+            start, end = span(node)
+            members[name] = (min(start, members.get(name, (start, end))[0]), end)
+    given: dict[str, list[str]] = {}
+    for node in new.body:
+        if name := _member(node):  # not a docstring, `pass` or a bare expression: the old class keeps its own
+            given[name] = [*given[name], "", *_source(part_lines, node)] if name in given else \
+                _source(part_lines, node)
     indent = old.body[0].col_offset
     edits = []
-    for method in new_methods:
-        text = _indent(_source(part_lines, method), indent)
-        if method.name in old_methods:
-            edits.append((*span(old_methods[method.name]), text))
+    for name, lines in given.items():
+        text = _indent(lines, indent)
+        if name in members:
+            edits.append((*members[name], text))
         else:
             end = old.end_lineno or old.lineno
-            edits.append((end, end, ["", *text]))
-    return edits, [f"{new.name}.{m.name}" for m in new_methods]
+            edits.append((end, end, ["", *text] if DEF_START.match(lines[0]) else text))
+    return edits, [f"{new.name}.{name}" for name in given]
+
+
+def _header(cls: ast.ClassDef) -> str:
+    return ast.dump(ast.ClassDef(name=cls.name, bases=cls.bases, keywords=cls.keywords, body=[],
+                                 decorator_list=cls.decorator_list, type_params=[]))
+
+
+def _member(node: ast.stmt) -> str | None:
+    """The name a class-body statement defines: a method, a nested class, an attribute (`x = ...`, `x: int = ...`)."""
+    if isinstance(node, Def | ast.ClassDef):
+        return node.name
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
 
 
 def keep_docstrings(old: str, new: str) -> str:
