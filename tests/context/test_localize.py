@@ -127,6 +127,19 @@ def test_the_errors_name_the_library_line_that_raised(tmp_path: Path) -> None:
             "  in shop/util.py line 2: `return max(low, min(value, high))`") in text
 
 
+def test_the_errors_show_the_lines_the_failing_call_ran(tmp_path: Path) -> None:
+    code = ("def grade(score):\n    if score >= 90:\n        return 'A'\n    elif score >= 80:\n        return 'B'\n"
+            "    elif score > 70:\n        return 'C'\n    return 'F'\n")
+    tests = "from school.grades import grade\n\n\ndef test_seventy_is_a_c():\n    assert grade(70) == 'C'\n"
+    ws = make_workspace(tmp_path / "school", {"school/__init__.py": "", "school/grades.py": code,
+                                              "tests/test_grades.py": tests})
+    text = task_context(ws, "grade(70) should be 'C'", f"{sys.executable} -m pytest -q tests/test_grades.py")
+    assert ("test_seventy_is_a_c, line 5: `assert grade(70) == 'C'`\n  AssertionError: assert 'F' == 'C'\n"
+            "  the last call of grade before it failed ran these of its lines:\n"
+            "      2  if score >= 90:\n      4  elif score >= 80:\n      6  elif score > 70:\n"
+            "      8  return 'F'\n") in text
+
+
 def test_render_context_keeps_to_the_budget(shop: Path) -> None:
     files = index_repository(shop)
     ev = gather(files, TASK, CHECK, "")

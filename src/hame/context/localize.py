@@ -65,6 +65,7 @@ class Evidence:
     test_imports: list[tuple[str, str | None]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
+    ran: tuple[str, str, list[int]] | None = None  # (path, function, lines) the first failing test's last call ran
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from hame.context.files import list_files
 from hame.context.localize import gather, rank, run_check
 from hame.context.show import likely, render_context
 from hame.context.tags import spec_for
+from hame.context.trace_path import traced
 
 from .testfiles import TEST_NAME
 
@@ -44,6 +45,7 @@ def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView
     candidates = likely(rank(files, evidence))
     if not candidates:
         return None
+    evidence.ran = traced(root, candidates[0].span, evidence)
     text = render_context(files, candidates, evidence, budget)
     shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
     if not shown:

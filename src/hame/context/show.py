@@ -13,11 +13,13 @@ from hame.context.defindex import DefSpan, SourceFile, enclosing, index_reposito
 from hame.context.localize import Candidate, Evidence, Site, gather, rank, run_check
 from hame.context.localize_signals import Frame
 from hame.context.repomap import estimate_tokens
+from hame.context.trace_path import traced
 from hame.tools.splice import own_docstring
 
 MAX_IMPORT_LINES = 30
 MAX_ERROR_LINES = 12
 MAX_SITES = 6  # failing tests whose failure site is shown
+MAX_RAN_LINES = 15  # lines the failing call ran, shown (the last ones in the file)
 MAX_CANDIDATES = 8
 KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
 DOC_LINES = 3  # a longer docstring is shown as its first words: what a small model sees, it re-types
@@ -112,7 +114,14 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
                 body = numbered(files[path].lines[first - 1 : last], first)
                 blocks.append(f"## {path} :: {span.qualname} (failing)\n{body}")
     if ev.sites:
-        blocks.append("## Errors\n" + "\n".join(render_site(files, site) for site in ev.sites[:MAX_SITES]))
+        sites = [render_site(files, site) for site in ev.sites[:MAX_SITES]]
+        if ev.ran and ev.ran[0] in files:
+            path, name, ran = ev.ran
+            lines = files[path].lines
+            rows = [(n, lines[n - 1].strip()) for n in sorted(set(ran))[-MAX_RAN_LINES:] if 0 < n <= len(lines)]
+            sites[0] += (f"\n  the last call of {name} before it failed ran these of its lines:\n"
+                         + "\n".join(f"  {row}" for row in numbered_rows(rows).split("\n")))
+        blocks.append("## Errors\n" + "\n".join(sites))
     elif ev.errors:
         errors = list(dict.fromkeys(ev.errors))[:MAX_ERROR_LINES]
         blocks.append("## Errors\n" + "\n".join(errors))
@@ -197,4 +206,6 @@ def task_context(root: Path, task: str, check: str | None = None, check_output: 
     if check_output is None:
         check_output = run_check(root, check) if check else ""
     ev = gather(files, task, check or "", check_output)
-    return render_context(files, likely(rank(files, ev), candidates), ev, budget)
+    shown = likely(rank(files, ev), candidates)
+    ev.ran = traced(root, shown[0].span, ev) if shown else None
+    return render_context(files, shown, ev, budget)
