@@ -45,7 +45,7 @@ def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView
     candidates = likely(rank(files, evidence))
     if not candidates:
         return None
-    evidence.ran = traced(root, candidates[0].span, evidence)
+    evidence.ran = traced(root, [c.span for c in candidates], evidence)
     text = render_context(files, candidates, evidence, budget)
     shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
     if not shown:

@@ -207,5 +207,5 @@ def task_context(root: Path, task: str, check: str | None = None, check_output: 
         check_output = run_check(root, check) if check else ""
     ev = gather(files, task, check or "", check_output)
     shown = likely(rank(files, ev), candidates)
-    ev.ran = traced(root, shown[0].span, ev) if shown else None
+    ev.ran = traced(root, [c.span for c in shown], ev)
     return render_context(files, shown, ev, budget)

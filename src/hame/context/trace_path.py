@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from hame.context.defindex import DefSpan
@@ -65,11 +66,13 @@ def last_call_lines(root: Path, path: str, start: int, end: int, test_file: str,
     return str(name), [n for n in lines if isinstance(n, int)]
 
 
-def traced(root: Path, span: DefSpan, ev: Evidence) -> tuple[str, str, list[int]] | None:
-    """(path, function, lines) the first failing test's last call of a function in `span` ran, when the test is a
-    pytest test and `span` is Python code, not a test; None when it ran none."""
+def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence) -> tuple[str, str, list[int]] | None:
+    """(path, function, lines) the first failing test's last call of the best shown definition (`spans`, best
+    first) ran, when the test failed on its own line (an assertion, an exception expected and not raised): where an
+    exception came from the library, its line is named already. None when the test is not pytest's or ran none."""
     site = ev.sites[0] if ev.sites else None
-    if site is None or TEST_NAME.search(span.path) or not span.path.endswith(".py"):
+    code = [s for s in spans if not TEST_NAME.search(s.path) and s.path.endswith(".py")]
+    if site is None or site.raised is not None or not code:
         return None
-    name, lines = last_call_lines(root, span.path, span.start, span.end, site.line.path, site.test)
-    return (span.path, name, lines) if lines else None
+    name, lines = last_call_lines(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test)
+    return (code[0].path, name, lines) if lines else None
