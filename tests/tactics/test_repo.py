@@ -239,3 +239,14 @@ def test_a_reply_cut_off_at_the_output_limit_keeps_the_definitions_it_finished(t
     assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)  # slug, unfinished, left alone
     assert json.loads(r.stdout)["stop_reason"] == "completed"
     assert "the definitions it finished are kept: truncate" in r.stderr
+
+
+def test_the_same_wrong_change_sampled_again_after_restarts_is_not_a_stall(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    wrong = reply(f"textkit/core.py\n```python\n{FIXED}\n\ndef slug(text):\n    return text\n```\n")
+    r, srv = run_small_model(hame, tmp_path, ws, [wrong] * 5 + [reply(f"textkit/core.py\n```python\n{FIXED}```\n")],
+                             TASK, "--check", CHECK, profile="tiny-local")
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and len(srv.requests) == 6, r.stderr  # not `stalled` after 5
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert not any("complete corrected" in (m["content"] or "") for b in srv.requests for m in b["messages"])

@@ -75,6 +75,7 @@ class State:
     failed_check: str | None = None  # the last check (or test command) that failed, None once one passed
     focus_file: str | None = None  # a focused repair: a partial write of this file replaces only its definitions
     definitions: bool = False  # a write of some definitions of an existing file replaces only those (definitions)
+    restart_due: bool = False  # the last turn's failure starts the next attempt from the task (restarts)
     options: dict[str, int] = field(default_factory=dict)  # the profile's numbers for its tactics (plain_retries)
     last_check: CheckResult | None = None  # the check's last result for this request
     _first: CheckResult | None = None

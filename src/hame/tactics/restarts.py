@@ -199,6 +199,7 @@ class RestartTactic(Tactic):
         r, s = self.restarts, self.state
         if r is None:
             return None
+        s.restart_due = False
         targets = s.targets
         one = targets[0] if len(targets) == 1 else None
         whole = s.protocol.mode == "whole"
@@ -295,6 +296,7 @@ class RestartTactic(Tactic):
         if unchanged:
             self.state.notice("the change left the code as it was before the first change")
         r.failed(check.report, change=json.dumps(written, sort_keys=True), unchanged=unchanged)
+        self.state.restart_due = r.pending
 
     def _unchanged(self) -> bool:
         """Whether every file this request wrote holds the same code as before its first change (a Python file:

@@ -27,6 +27,7 @@ class Steering:
     finish_nudges: int = 0
     targets: list[str] = field(default_factory=list)  # the files the task is about (not tests), when known
     whole: bool = False  # files are written as fenced blocks (the `whole` protocol), not with write_file
+    definitions: bool = False  # files are changed a definition at a time (definition_edits)
     recent: list[str] = field(default_factory=list)  # signatures of the last turns, to catch A-B-A-B cycles
     window: int = 10
 
@@ -52,6 +53,10 @@ class Steering:
     def next_step(self) -> str:
         if self.targets:
             names = " or ".join(self.targets[:2])
+            if self.definitions:
+                return (f"Next, fix the code: send the corrected definitions of {names}, changed where the error "
+                        "points: " + ("its path, then a fenced block holding only them." if self.whole else
+                                      "a write_file call whose content is only them."))
             if self.whole:
                 return f"Next, fix the code: write the complete corrected {names}: its path, then a fenced code block."
             return f"Next, fix the code: call write_file with the complete corrected content of {names}."
@@ -89,6 +94,8 @@ class SteeringTactic(Tactic):
         s = self._synced()
         note, stalled = s.after_turn(turn.results, track=turn.check is None)  # the check's result wins over a run
         self.state.failed_check = s.failed_check
+        if self.state.definitions and self.state.restart_due:
+            return  # a repository's next attempt starts from the task: a repeat there is a new sample, not a stall
         if stalled and turn.stop is None:
             turn.stop = Stop("", "stalled", "the model repeated the same call without progress", notes=False)
         elif note:
@@ -103,4 +110,5 @@ class SteeringTactic(Tactic):
     def _synced(self) -> Steering:
         self.start()
         self.steering.targets, self.steering.failed_check = self.state.targets, self.state.failed_check
+        self.steering.definitions = self.state.definitions
         return self.steering
