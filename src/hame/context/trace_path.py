@@ -1,8 +1,8 @@
-"""The lines of a definition that a failing test's last call of it ran: which branch produced the wrong result.
+"""The lines of a definition that a failing test's last call of it ran: the branch that gave the wrong result.
 
-A small model shown a function and a failing assertion (`singularize('glass')` gave `'glas'`) re-sends the function
-unchanged: it does not find the branch at fault. Running that one test again under a line tracer limited to the
-definition names the lines the failing call went through, so the view can show them.
+A small model shown a function and a failing assertion tends to re-send the function unchanged; naming the lines
+the failing call went through (that one test run again under a line tracer limited to the definition) points at
+the branch to change. Evidence: docs/repo-context.md.
 """
 
 from __future__ import annotations
