@@ -23,7 +23,7 @@ from .context.git import git_root
 from .context.mentions import Attached, mentioned_files, named_files
 from .context.prompt import build_system_prompt, load_prompt, prompt_variant, tools_section
 from .context.repo_view import likely_file, looks_like_repository
-from .context.repomap import RepoMap
+from .context.repomap import RepoMap, task_words
 from .context.test_digest import HOW_NONE, HOW_READ, HOW_REPORT
 from .context.testfiles import TEST_NAME
 from .context.workspace import workspace_snapshot
@@ -259,10 +259,11 @@ class Run:
         sections.append("# Workspace\n" + workspace_snapshot(self.workspace))
         if self.instructions.initial:
             sections.append("# Instructions (AGENTS.md)\n" + render_instructions(self.instructions.initial))
-        if self.profile.repo_map_tokens:
+        if self.profile.repo_map_tokens and not defs:  # the definitions view shows the code the task is about
             repo_map = RepoMap(self.workspace, state_dir() / "cache" / "repomap", time_limit=5.0)
             budget = min(self.profile.repo_map_tokens, self.context_window() // 16)  # a small window: a small map
-            text = repo_map.render(budget, focus_words=task.split())
+            focus = [rel for rel, _ in mentioned_files(task, self.workspace)]
+            text = repo_map.render(budget, focus_files=focus, focus_words=task_words(task))
             if text.strip():
                 sections.append("# Repo map (ranked definitions)\n" + text)
         return build_system_prompt(sections)

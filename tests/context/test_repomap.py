@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hame.context.repomap import RepoMap, estimate_tokens, map_command
+from hame.context.repomap import RepoMap, estimate_tokens, map_command, task_words
 from hame.context.tags import FALLBACK_MODULES, load_language
 
 from ..conftest import make_workspace
@@ -102,6 +102,15 @@ def test_focus_files_and_words_bias_the_ranking(tmp_path: Path) -> None:
     assert file_order(repo_map.render(focus_files=["lonely.py"]))[0] == "lonely.py"
     assert file_order(repo_map.render(focus_files=[str(tmp_path / "r" / "lonely.py")]))[0] == "lonely.py"
     assert file_order(repo_map.render(focus_words=["unused_helper_thing"]))[0] == "lonely.py"
+
+
+def test_a_task_names_its_focus_words_through_punctuation(tmp_path: Path) -> None:
+    """`hame` ranks the map by the task's identifiers: `unused_helper_thing()` and `fix(lonely):` count."""
+    task = "fix(lonely): unused_helper_thing() returns the wrong value"
+    assert {"fix", "lonely", "unused_helper_thing", "returns"} <= set(task_words(task))
+    assert "unused_helper_thing()" not in task_words(task)
+    repo_map = RepoMap(py_repo(tmp_path / "r"), tmp_path / "cache")
+    assert file_order(repo_map.render(focus_words=task_words(task)))[0] == "lonely.py"
 
 
 def big_repo(root: Path, n: int = 40) -> Path:

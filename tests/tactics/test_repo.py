@@ -69,6 +69,7 @@ def test_the_localized_definition_is_shown_and_the_reply_spliced(tmp_path: Path,
     assert first.index("# Task\n" + TASK) > first.index("def truncate")
     system = srv.requests[0]["messages"][0]["content"]
     assert "textkit/core.py" in system and "app.py" not in system  # the protocol's example is the localized file
+    assert "# Repo map" not in system  # the view shows the code the task is about; the map would be noise
     assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)  # the rest byte for byte
     assert out["stop_reason"] == "completed"
     assert out["result"] == f"Changed textkit/core.py; the check `{CHECK}` passes."

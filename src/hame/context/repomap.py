@@ -9,6 +9,7 @@ prefix. Scanning is bounded: at most `max_files` source files, and no new parsin
 from __future__ import annotations
 
 import math
+import re
 import stat
 import time
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ DEFAULT_BUDGET = 1024
 MAX_FILES = 5000
 MAX_FILE_BYTES = 1_000_000
 BINARY_SNIFF_BYTES = 8192
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def estimate_tokens(text: str) -> int:
@@ -94,6 +96,11 @@ class RepoMap:
             return FileTags()
         cache.put(path, key, tags)
         return tags
+
+
+def task_words(task: str) -> list[str]:
+    """The identifiers a task names (`singularize()` -> `singularize`, `fix(strutils):` -> `fix`, `strutils`)."""
+    return sorted(set(IDENTIFIER.findall(task)))
 
 
 def map_command(root: Path, budget: int, cache_dir: Path) -> str:
