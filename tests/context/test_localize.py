@@ -140,6 +140,18 @@ def test_the_errors_show_the_lines_the_failing_call_ran(tmp_path: Path) -> None:
             "      8  return 'F'\n") in text
 
 
+def test_a_class_shown_after_one_of_its_methods_shows_that_method_as_its_first_line(shop: Path) -> None:
+    files = index_repository(shop)
+    ev = gather(files, TASK, CHECK, "")
+    ranked = {c.span.qualname: c for c in rank(files, ev)}
+    text = render_context(files, [ranked["Cart.total_with_discount"], ranked["Cart"]], ev, budget=5000)
+    assert text.count("rate = clamp(percent, 0, 100) / 100") == 1  # the method's body once, under its own heading
+    cls = text[text.index("## shop/pricing.py :: Cart (lines"):]
+    assert cls.endswith("   14      def total_with_discount(self, percent):\n"
+                        "               ...  # lines 14-16, shown above")
+    assert "self.items.append(price)" in cls  # the members not shown before are there in full
+
+
 def test_render_context_keeps_to_the_budget(shop: Path) -> None:
     files = index_repository(shop)
     ev = gather(files, TASK, CHECK, "")

@@ -108,3 +108,12 @@ def test_a_class_sent_with_every_method_keeps_the_attributes_it_left_out() -> No
     code, _ = splice(old + "\n\ndef other():\n    pass\n", part.replace("class Saver:", "class Saver(Base):")) \
         or ("", [])
     assert code.startswith("class Saver(Base):\n    def __init__") and "perms" not in code  # a new header: whole
+
+
+def test_a_member_copied_back_as_a_placeholder_keeps_the_old_one() -> None:
+    """The localized view shows a method it showed above as `def f(...):` and `...`; a class copied whole from it
+    changes only what it really gives."""
+    part = "class Buffer:\n    def __init__(self, n):\n        ...  # lines 10-12, shown above\n\n" + FIXED
+    code, names = splice(OLD, part) or ("", [])
+    assert code == OLD.replace('    def overwrite(self, x):\n        raise BufferFull("full")\n', FIXED)
+    assert names == ["Buffer.overwrite"]

@@ -44,13 +44,18 @@ def numbered(lines: Sequence[str], first: int) -> str:
     return numbered_rows(enumerate(lines, first))
 
 
-def numbered_rows(rows: Iterable[tuple[int, str]]) -> str:
+def numbered_rows(rows: Iterable[tuple[int | str, str]]) -> str:
     return "\n".join(f"{n:>5}  {line}" for n, line in rows)
 
 
 def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
     """Lines `first`..`last` of a Python file, numbered, each docstring over DOC_LINES lines cut to one line of its
     first words and `...` (the numbers then skip; tools/splice.py keeps the docstring a reply shortens so)."""
+    return numbered_rows(docstring_rows(source, first, last))
+
+
+def docstring_rows(source: SourceFile, first: int, last: int) -> list[tuple[int, str]]:
+    """`without_long_docstrings` as (line number, text) rows."""
     lines = source.lines[first - 1 : last]
     rows = list(enumerate(lines, first))
     dedented = textwrap.dedent("\n".join(lines))
@@ -68,7 +73,20 @@ def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
             continue  # none, or one the splice could not put back (it shares a line with code), or short
         if (short := _first_words(lines[doc.lineno - 1 : end])) is not None:
             rows[doc.lineno - 1 : end] = [(first + doc.lineno - 1, short)]
-    return numbered_rows(rows)
+    return rows
+
+
+def collapsed(rows: list[tuple[int, str]], inner: Sequence[tuple[int, int]]) -> list[tuple[int | str, str]]:
+    """Rows with each [first, last] span in `inner` (a member shown above) cut to its first line and an unnumbered
+    `...` (tools/splice.py keeps the old member where a reply copies that `...` back)."""
+    out: list[tuple[int | str, str]] = []
+    for n, line in rows:
+        span = next((s for s in inner if s[0] <= n <= s[1]), None)
+        if span is None:
+            out.append((n, line))
+        elif n == span[0]:
+            out += [(n, line), ("", " " * (indentation(line) + 4) + f"...  # lines {n}-{span[1]}, shown above")]
+    return out
 
 
 def _first_words(doc: list[str]) -> str | None:
@@ -88,8 +106,10 @@ def import_lines(source: SourceFile) -> list[str]:
     return keep[:MAX_IMPORT_LINES]
 
 
-def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = True) -> str:
-    """One definition as numbered source lines, under its enclosing class's (or function's) header line."""
+def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = True,
+                      shown: Sequence[DefSpan] = ()) -> str:
+    """One definition as numbered source lines, under its enclosing class's (or function's) header line; members
+    in `shown` (shown already) only as their first line."""
     parts = [f"## {span.path} :: {span.qualname} (lines {span.start}-{span.end})"]
     if with_imports and (imports := import_lines(source)):
         parts.append("\n".join(imports))
@@ -99,7 +119,9 @@ def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = Tr
         parts.append(numbered(source.lines[first - 1 : outer.start], first))
         parts.append("    ...")
     first, last = definition_lines(source, span)
-    parts.append(without_long_docstrings(source, first, last))
+    inner = [definition_lines(source, s) for s in shown
+             if s.path == span.path and span.start < s.start and s.end <= span.end]
+    parts.append(numbered_rows(collapsed(docstring_rows(source, first, last), inner)))
     return "\n".join(parts)
 
 
@@ -174,7 +196,7 @@ def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candida
         if (text := same_text(files[span.path], span)) in texts:
             continue  # a copy of a definition shown (a vendored module)
         first_in_file = all(s.path != span.path for s in shown)
-        for block in (render_definition(files[span.path], span, first_in_file),
+        for block in (render_definition(files[span.path], span, first_in_file, shown),
                       render_outline(files[span.path], span, first_in_file)):
             if block and estimate_tokens("\n\n".join([*tests, *code, block])) <= budget:
                 code.append(block)

@@ -103,20 +103,33 @@ def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
             start, end = span(node)
             members[name] = (min(start, members.get(name, (start, end))[0]), end)
     given: dict[str, list[str]] = {}
+    node_of: dict[str, ast.stmt] = {}
     for node in new.body:
         if name := _member(node):  # not a docstring, `pass` or a bare expression: the old class keeps its own
+            node_of[name] = node
             given[name] = [*given[name], "", *_source(part_lines, node)] if name in given else \
                 _source(part_lines, node)
     indent = old.body[0].col_offset
-    edits = []
+    edits, names = [], []
     for name, lines in given.items():
         text = _indent(lines, indent)
+        if name in members and _placeholder(node_of[name]):
+            continue  # `def f(...): ...` copied from a view that showed f elsewhere: the old f stays
         if name in members:
             edits.append((*members[name], text))
         else:
             end = old.end_lineno or old.lineno
             edits.append((end, end, ["", *text] if DEF_START.match(lines[0]) else text))
-    return edits, [f"{new.name}.{name}" for name in given]
+        names.append(f"{new.name}.{name}")
+    return edits, names
+
+
+def _placeholder(node: ast.stmt) -> bool:
+    """A function whose body is only `...` (after a docstring, maybe): a member left out, not a new version."""
+    body = [n for n in getattr(node, "body", []) if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+                                                        and isinstance(n.value.value, str))]
+    return isinstance(node, Def) and len(body) == 1 and isinstance(body[0], ast.Expr) \
+        and isinstance(body[0].value, ast.Constant) and body[0].value.value is Ellipsis
 
 
 def _header(cls: ast.ClassDef) -> str:
