@@ -10,10 +10,11 @@ import pytest
 
 from hame.context import localize_signals as sig
 from hame.context.defindex import find_symbol, index_repository, qualified_spans
-from hame.context.localize import gather, localize, rank
+from hame.context.localize import gather, localize, rank, run_check
 from hame.context.mentions import attach, named_files
-from hame.context.show import render_context, task_context
+from hame.context.show import ran_first, render_context, task_context
 from hame.context.tags import extract_tags
+from hame.context.trace_path import traced
 
 from ..conftest import make_workspace
 
@@ -140,16 +141,27 @@ def test_the_errors_show_the_lines_the_failing_call_ran(tmp_path: Path) -> None:
             "      8  return 'F'\n") in text
 
 
-def test_a_class_shown_after_one_of_its_methods_shows_that_method_as_its_first_line(shop: Path) -> None:
-    files = index_repository(shop)
-    ev = gather(files, TASK, CHECK, "")
+def test_a_class_shown_after_one_of_its_methods_shows_what_ran_in_full_and_the_rest_as_signatures(
+        tmp_path: Path) -> None:
+    tests = LIBRARY["tests/test_pricing.py"].replace("total_with_discount(25)", "total_with_discount('25')")
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_pricing.py": tests})
+    files = index_repository(ws)
+    ev = gather(files, TASK, CHECK, run_check(ws, CHECK))  # a TypeError from clamp, under total_with_discount
     ranked = {c.span.qualname: c for c in rank(files, ev)}
-    text = render_context(files, [ranked["Cart.total_with_discount"], ranked["Cart"]], ev, budget=5000)
-    assert text.count("rate = clamp(percent, 0, 100) / 100") == 1  # the method's body once, under its own heading
+    text = render_context(files, [ranked["Cart.__init__"], ranked["Cart"]], ev, budget=5000)
+    assert text.count("self.items = list(items or [])") == 1  # __init__ once, under its own heading
     cls = text[text.index("## shop/pricing.py :: Cart (lines"):]
-    assert cls.endswith("   14      def total_with_discount(self, percent):\n"
-                        "               ...  # lines 14-16, shown above")
-    assert "self.items.append(price)" in cls  # the members not shown before are there in full
+    assert "   14      def total_with_discount(self, percent):\n   15          rate = clamp(" in cls  # it ran
+    assert "   11      def add(self, price):\n" in cls and "self.items.append" not in cls  # it did not
+
+
+def test_the_method_the_failing_call_ran_goes_ahead_of_its_class(shop: Path) -> None:
+    files = index_repository(shop)
+    ev = gather(files, TASK, CHECK, run_check(shop, CHECK))  # an assertion: the test failed on its own line
+    cart = next(c for c in rank(files, ev) if c.span.qualname == "Cart")
+    ev.ran = traced(shop, [cart.span], ev)  # the class's lines the failing call ran: its last call's
+    assert ev.ran == ("shop/pricing.py", "total_with_discount", [15, 16])
+    assert [c.span.qualname for c in ran_first(files, [cart], ev.ran)] == ["Cart.total_with_discount", "Cart"]
 
 
 def test_render_context_keeps_to_the_budget(shop: Path) -> None:

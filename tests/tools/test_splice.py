@@ -111,9 +111,8 @@ def test_a_class_sent_with_every_method_keeps_the_attributes_it_left_out() -> No
 
 
 def test_a_member_copied_back_as_a_placeholder_keeps_the_old_one() -> None:
-    """The localized view shows a method it showed above as `def f(...):` and `...`; a class copied whole from it
-    changes only what it really gives."""
-    part = "class Buffer:\n    def __init__(self, n):\n        ...  # lines 10-12, shown above\n\n" + FIXED
+    """A small model re-typing a class writes the members it does not change as `def f(...): ...`: they stay."""
+    part = "class Buffer:\n    def __init__(self, n):\n        ...  # unchanged\n\n" + FIXED
     code, names = splice(OLD, part) or ("", [])
     assert code == OLD.replace('    def overwrite(self, x):\n        raise BufferFull("full")\n', FIXED)
     assert names == ["Buffer.overwrite"]

@@ -10,9 +10,8 @@ from pathlib import Path
 from hame.context.defindex import index_repository
 from hame.context.files import list_files
 from hame.context.localize import gather, rank, run_check
-from hame.context.show import likely, render_context
+from hame.context.show import view_text
 from hame.context.tags import spec_for
-from hame.context.trace_path import traced
 
 from .testfiles import TEST_NAME
 
@@ -42,11 +41,8 @@ def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView
     in the repository ranks (no definitions, no words of the task found)."""
     files = index_repository(root)
     evidence = gather(files, task, check or "", run_check(root, check) if check else "")
-    candidates = likely(rank(files, evidence))
-    if not candidates:
+    if (text := view_text(root, files, evidence, budget)) is None:
         return None
-    evidence.ran = traced(root, [c.span for c in candidates], evidence)
-    text = render_context(files, candidates, evidence, budget)
     shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
     if not shown:
         return None

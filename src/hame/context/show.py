@@ -44,18 +44,13 @@ def numbered(lines: Sequence[str], first: int) -> str:
     return numbered_rows(enumerate(lines, first))
 
 
-def numbered_rows(rows: Iterable[tuple[int | str, str]]) -> str:
+def numbered_rows(rows: Iterable[tuple[int, str]]) -> str:
     return "\n".join(f"{n:>5}  {line}" for n, line in rows)
 
 
 def without_long_docstrings(source: SourceFile, first: int, last: int) -> str:
     """Lines `first`..`last` of a Python file, numbered, each docstring over DOC_LINES lines cut to one line of its
     first words and `...` (the numbers then skip; tools/splice.py keeps the docstring a reply shortens so)."""
-    return numbered_rows(docstring_rows(source, first, last))
-
-
-def docstring_rows(source: SourceFile, first: int, last: int) -> list[tuple[int, str]]:
-    """`without_long_docstrings` as (line number, text) rows."""
     lines = source.lines[first - 1 : last]
     rows = list(enumerate(lines, first))
     dedented = textwrap.dedent("\n".join(lines))
@@ -73,20 +68,7 @@ def docstring_rows(source: SourceFile, first: int, last: int) -> list[tuple[int,
             continue  # none, or one the splice could not put back (it shares a line with code), or short
         if (short := _first_words(lines[doc.lineno - 1 : end])) is not None:
             rows[doc.lineno - 1 : end] = [(first + doc.lineno - 1, short)]
-    return rows
-
-
-def collapsed(rows: list[tuple[int, str]], inner: Sequence[tuple[int, int]]) -> list[tuple[int | str, str]]:
-    """Rows with each [first, last] span in `inner` (a member shown above) cut to its first line and an unnumbered
-    `...` (tools/splice.py keeps the old member where a reply copies that `...` back)."""
-    out: list[tuple[int | str, str]] = []
-    for n, line in rows:
-        span = next((s for s in inner if s[0] <= n <= s[1]), None)
-        if span is None:
-            out.append((n, line))
-        elif n == span[0]:
-            out += [(n, line), ("", " " * (indentation(line) + 4) + f"...  # lines {n}-{span[1]}, shown above")]
-    return out
+    return numbered_rows(rows)
 
 
 def _first_words(doc: list[str]) -> str | None:
@@ -106,10 +88,8 @@ def import_lines(source: SourceFile) -> list[str]:
     return keep[:MAX_IMPORT_LINES]
 
 
-def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = True,
-                      shown: Sequence[DefSpan] = ()) -> str:
-    """One definition as numbered source lines, under its enclosing class's (or function's) header line; members
-    in `shown` (shown already) only as their first line."""
+def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = True) -> str:
+    """One definition as numbered source lines, under its enclosing class's (or function's) header line."""
     parts = [f"## {span.path} :: {span.qualname} (lines {span.start}-{span.end})"]
     if with_imports and (imports := import_lines(source)):
         parts.append("\n".join(imports))
@@ -119,9 +99,7 @@ def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = Tr
         parts.append(numbered(source.lines[first - 1 : outer.start], first))
         parts.append("    ...")
     first, last = definition_lines(source, span)
-    inner = [definition_lines(source, s) for s in shown
-             if s.path == span.path and span.start < s.start and s.end <= span.end]
-    parts.append(numbered_rows(collapsed(docstring_rows(source, first, last), inner)))
+    parts.append(without_long_docstrings(source, first, last))
     return "\n".join(parts)
 
 
@@ -196,8 +174,14 @@ def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candida
         if (text := same_text(files[span.path], span)) in texts:
             continue  # a copy of a definition shown (a vendored module)
         first_in_file = all(s.path != span.path for s in shown)
-        for block in (render_definition(files[span.path], span, first_in_file, shown),
-                      render_outline(files[span.path], span, first_in_file)):
+        source = files[span.path]
+        if any(s.path == span.path and span.start < s.start and s.end <= span.end for s in shown):
+            ran = [m for m in source.spans if span.start < m.start and m.end <= span.end and m not in shown
+                   and any(m.start <= n <= m.end for n in ran_lines(ev, span.path))]  # a class around a method
+            blocks = [render_outline(source, span, first_in_file, ran)]  # shown above: what ran, then signatures
+        else:
+            blocks = [render_definition(source, span, first_in_file), render_outline(source, span, first_in_file)]
+        for block in blocks:
             if block and estimate_tokens("\n\n".join([*tests, *code, block])) <= budget:
                 code.append(block)
                 shown.append(span)
@@ -206,8 +190,10 @@ def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candida
     return "\n\n".join(tests + code)
 
 
-def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True) -> str:
-    """A definition that holds others (a class) as its header and the signature lines of what it holds."""
+def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True, whole: Sequence[DefSpan] = ()
+                   ) -> str:
+    """A definition that holds others (a class) as its header and the signature lines of what it holds, the
+    members in `whole` in full."""
     inner = [d for d in source.tags.defs if span.start <= d.line < span.end and d.line + 1 != span.start]
     if not inner:
         return ""
@@ -217,8 +203,20 @@ def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True)
     first, _ = definition_lines(source, span)
     header_end = min(d.line for d in inner)  # 0-based row of the first nested definition
     parts.append(numbered(source.lines[first - 1 : min(header_end, span.start + 3)], first))
-    parts += [f"{d.line + 1:>5}  {d.signature}" for d in sorted(inner, key=lambda d: d.line)]
+    for d in sorted(inner, key=lambda d: d.line):
+        if member := next((m for m in whole if m.start == d.line + 1), None):
+            parts.append(without_long_docstrings(source, *definition_lines(source, member)))
+        elif not any(m.start < d.line + 1 <= m.end for m in whole):
+            parts.append(f"{d.line + 1:>5}  {d.signature}")
     return "\n".join(parts)
+
+
+def ran_lines(ev: Evidence, path: str) -> set[int]:
+    """The lines of `path` the failing tests ran through: their tracebacks' frames and the traced call's lines."""
+    lines = {f.line for f in ev.frames if f.path == path}
+    if ev.ran and ev.ran[0] == path:
+        lines.update(ev.ran[2])
+    return lines
 
 
 def task_context(root: Path, task: str, check: str | None = None, check_output: str | None = None,
@@ -228,6 +226,33 @@ def task_context(root: Path, task: str, check: str | None = None, check_output: 
     if check_output is None:
         check_output = run_check(root, check) if check else ""
     ev = gather(files, task, check or "", check_output)
+    return view_text(root, files, ev, budget, candidates) or ""
+
+
+def view_text(root: Path, files: Mapping[str, SourceFile], ev: Evidence, budget: int,
+              candidates: int = MAX_CANDIDATES) -> str | None:
+    """The view of what `ev` says (None when nothing ranks): the best candidates, the failing call's lines traced in
+    the first, the method that ran ahead of its class."""
     shown = likely(rank(files, ev), candidates)
+    if not shown:
+        return None
     ev.ran = traced(root, [c.span for c in shown], ev)
-    return render_context(files, shown, ev, budget)
+    return render_context(files, ran_first(files, shown, ev.ran), ev, budget)
+
+
+def ran_first(files: Mapping[str, SourceFile], shown: list[Candidate], ran: tuple[str, str, list[int]] | None
+              ) -> list[Candidate]:
+    """The candidates with the method the failing call ran put ahead of the class that holds it: the code that ran
+    is what a small model must see, not the whole class."""
+    if not ran or ran[0] not in files or not ran[2]:
+        return shown
+    path, _, lines = ran
+    around = [s for s in files[path].spans if s.start <= min(lines) and max(lines) <= s.end]
+    if not around:
+        return shown
+    inner = max(around, key=lambda s: s.start)
+    rest = [c for c in shown if c.span != inner]
+    for i, cand in enumerate(rest):
+        if cand.span.path == path and cand.span.start < inner.start and inner.end <= cand.span.end:
+            return [*rest[:i], Candidate(inner, cand.score, ("ran by the failing test",)), *rest[i:]]
+    return shown
