@@ -117,6 +117,7 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
         sites = [render_site(files, site) for site in ev.sites[:MAX_SITES]]
         if ev.ran and ev.ran[0] in files:
             path, name, ran = ev.ran
+            name = span.qualname if (span := ran_span(files, ev.ran)) else name
             lines = files[path].lines
             rows = [(n, lines[n - 1].strip()) for n in sorted(set(ran))[-MAX_RAN_LINES:] if 0 < n <= len(lines)]
             sites[0] += (f"\n  the last call of {name} before it failed ran these of its lines:\n"
@@ -211,6 +212,14 @@ def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True,
     return "\n".join(parts)
 
 
+def ran_span(files: Mapping[str, SourceFile], ran: tuple[str, str, list[int]] | None) -> DefSpan | None:
+    """The innermost definition holding all the lines the traced call ran."""
+    if not ran or ran[0] not in files or not ran[2]:
+        return None
+    around = [s for s in files[ran[0]].spans if s.start <= min(ran[2]) and max(ran[2]) <= s.end]
+    return max(around, key=lambda s: s.start) if around else None
+
+
 def ran_lines(ev: Evidence, path: str) -> set[int]:
     """The lines of `path` the failing tests ran through: their tracebacks' frames and the traced call's lines."""
     lines = {f.line for f in ev.frames if f.path == path}
@@ -244,13 +253,9 @@ def ran_first(files: Mapping[str, SourceFile], shown: list[Candidate], ran: tupl
               ) -> list[Candidate]:
     """The candidates with the method the failing call ran put ahead of the class that holds it: the code that ran
     is what a small model must see, not the whole class."""
-    if not ran or ran[0] not in files or not ran[2]:
+    if (inner := ran_span(files, ran)) is None:
         return shown
-    path, _, lines = ran
-    around = [s for s in files[path].spans if s.start <= min(lines) and max(lines) <= s.end]
-    if not around:
-        return shown
-    inner = max(around, key=lambda s: s.start)
+    path = inner.path
     rest = [c for c in shown if c.span != inner]
     for i, cand in enumerate(rest):
         if cand.span.path == path and cand.span.start < inner.start and inner.end <= cand.span.end:
