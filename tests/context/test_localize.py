@@ -164,6 +164,17 @@ def test_the_method_the_failing_call_ran_goes_ahead_of_its_class(shop: Path) -> 
     assert [c.span.qualname for c in ran_first(files, [cart], ev.ran)] == ["Cart.total_with_discount", "Cart"]
 
 
+def test_a_long_failing_test_is_shown_up_to_a_few_lines_after_the_line_that_failed(tmp_path: Path) -> None:
+    checks = "".join(f"    assert format_price({i}) == '{i}.00'\n" for i in range(50))
+    tests = ("from shop.pricing import format_price\n\n\ndef test_many_prices():\n"
+             "    assert format_price(1.5) == '1.50'\n    assert format_price(2) == '2'\n" + checks)
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_pricing.py": tests})
+    text = task_context(ws, "format_price of a whole number", CHECK, budget=3000)
+    assert "line 6: `assert format_price(2) == '2'`" in text
+    assert "   14      assert format_price(7) == '7.00'\n       ... (42 more lines of the test)\n" in text
+    assert "format_price(8) ==" not in text
+
+
 def test_render_context_keeps_to_the_budget(shop: Path) -> None:
     files = index_repository(shop)
     ev = gather(files, TASK, CHECK, "")

@@ -21,6 +21,8 @@ MAX_ERROR_LINES = 12
 MAX_SITES = 6  # failing tests whose failure site is shown
 MAX_RAN_LINES = 15  # lines the failing call ran, shown (the last ones in the file)
 MAX_CANDIDATES = 8
+MAX_TEST_LINES = 40  # a longer failing test is shown up to a few lines after the line that failed
+AFTER_FAILED = 8
 KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
 DOC_LINES = 3  # a longer docstring is shown as its first words: what a small model sees, it re-types
 DOC_OPEN = re.compile(r"^(\s*[rRuU]?)(\"\"\"|\'\'\')(.*)$")
@@ -107,11 +109,17 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
     """The failing tests' code, then the errors they end with."""
     blocks = []
     names = {t.name for t in ev.tests}
+    failed_at = {(site.line.path, site.test.rsplit("::", 1)[-1].split("[")[0]): site.line.line for site in ev.sites}
     for path in ev.test_files:
         for span in files[path].spans:
             if span.name in names:
                 first, last = definition_lines(files[path], span)
-                body = numbered(files[path].lines[first - 1 : last], first)
+                cut = min(last, failed_at.get((path, span.name), last) + AFTER_FAILED)
+                if last - first + 1 <= MAX_TEST_LINES:
+                    cut = last  # a short test whole: its later lines say what else the fix must do
+                body = numbered(files[path].lines[first - 1 : cut], first)
+                if cut < last:
+                    body += f"\n       ... ({last - cut} more lines of the test)"
                 blocks.append(f"## {path} :: {span.qualname} (failing)\n{body}")
     if ev.sites:
         sites = [render_site(files, site) for site in ev.sites[:MAX_SITES]]
