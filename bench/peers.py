@@ -16,6 +16,8 @@ How each peer is run (the fairest setting each offers for this task format):
 - aider: `--edit-format whole` (Aider's benchmark setting for these models), the files to edit added to the chat
   and the test file added read-only (hame shows it too), `--auto-test` with the task's check, so Aider sees the
   failing tests and retries (up to its 3 reflections), temperature 0 (Aider's default for an unknown model).
+  On a repository task set (no files named): `--map-tokens 1024` gives Aider its repo map to find the files, which
+  it adds itself (`--yes-always`); `--edit-format diff` runs its search/replace format instead of whole files.
 - mini: `mini -y --exit-immediately` with its text-based config (bash commands in fenced blocks, which a small
   model follows better than native tool calls), the task prompt, at most 25 steps, temperature 0; it runs the
   tests itself through bash.
@@ -37,14 +39,14 @@ import peer_bench  # noqa: E402
 import solve_rate  # noqa: E402
 
 
-def aider_command(exe: str, model: str) -> list[str]:
+def aider_command(exe: str, model: str, edit_format: str = "whole", map_tokens: int = 0) -> list[str]:
     return [exe, "--model", f"openai/{model}", "--openai-api-base", "{base_url}", "--openai-api-key", "none",
-            "--edit-format", "whole", "--yes-always", "--no-git", "--no-check-update", "--no-show-model-warnings",
-            "--no-analytics", "--no-detect-urls", "--no-pretty", "--no-stream", "--map-tokens", "0", "--auto-test",
-            "--test-cmd", "{check}", "--read", "{tests}", "--message-file", "{prompt_file}", "{files}"]
+            "--edit-format", edit_format, "--yes-always", "--no-git", "--no-check-update", "--no-show-model-warnings",
+            "--no-analytics", "--no-detect-urls", "--no-pretty", "--no-stream", "--map-tokens", str(map_tokens),
+            "--auto-test", "--test-cmd", "{check}", "--read", "{tests}", "--message-file", "{prompt_file}", "{files}"]
 
 
-def mini_command(exe: str, model: str) -> list[str]:
+def mini_command(exe: str, model: str, edit_format: str = "", map_tokens: int = 0) -> list[str]:
     return [exe, "-y", "--exit-immediately", "-m", f"openai/{model}", "--model-class", "litellm_textbased", "-l", "0",
             "-c", "mini_textbased.yaml",
             "-c", "agent.step_limit=25", "-c", "model.model_kwargs.temperature=0", "-c",
@@ -93,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=600, help="seconds per task (default 600)")
     p.add_argument("--task", action="append", default=[], help="run only this task (repeatable)")
     p.add_argument("--out-dir", type=Path, default=ROOT / "results")
+    p.add_argument("--edit-format", choices=["whole", "diff"], default="whole", help="aider's edit format")
+    p.add_argument("--map-tokens", type=int, default=0,
+                   help="aider's repo map budget (default 0: the task's files are in the chat; on a repository task "
+                        "set, which names no files, give 1024, Aider's default, so it can find them)")
     a = p.parse_args(argv)
     exe = a.exe or a.peer
     label = a.label or f"{a.peer}-{a.model}"
@@ -105,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     def run(base_url: str) -> None:
         args = [str(a.tasks), "--out", str(out), "--timeout", str(a.timeout), "--workers", str(a.workers),
                 "--label", label, "--resume", "--base-url", base_url, *[f"--task={t}" for t in a.task], "--",
-                *PEERS[a.peer](exe, a.model)]
+                *PEERS[a.peer](exe, a.model, a.edit_format, a.map_tokens)]
         peer_bench.main(args)
 
     if a.base_url:

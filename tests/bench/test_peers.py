@@ -43,7 +43,7 @@ def test_a_peer_is_run_with_the_task_and_scored_like_hame(tmp_path: Path) -> Non
     args = json.loads(log.read_text().splitlines()[0])
     assert args[args.index("--test-cmd") + 1] == "python -m pytest -q leap_test.py"
     assert args[args.index("--read") + 1] == "leap_test.py" and args[-1] == "leap.py"
-    assert args[args.index("--edit-format") + 1] == "whole"
+    assert args[args.index("--edit-format") + 1] == "whole" and args[args.index("--map-tokens") + 1] == "0"
     prompt = srv.requests[0]["messages"][0]["content"]
     assert "Write leap_year(year)." in prompt and "def leap_year(year):\n    pass" in prompt
 
@@ -60,7 +60,7 @@ def test_a_peers_model_calls_are_metered_into_its_row(tmp_path: Path) -> None:
     with FakeOpenAI([reply(RIGHT, usage=usage)]) as srv:
         r = subprocess.run([sys.executable, str(ROOT / "bench" / "peers.py"), "aider", "--exe", str(fake),
                             "--base-url", srv.url, "--tasks", str(tasks), "--label", "metered", "--out-dir",
-                            str(tmp_path / "out"), "--timeout", "60"],
+                            str(tmp_path / "out"), "--timeout", "60", "--edit-format", "diff", "--map-tokens", "1024"],
                            capture_output=True, text=True, timeout=180, env={**__import__("os").environ,
                                                                               "FAKE_AIDER_LOG": str(tmp_path / "a")})
     assert r.returncode == 0, r.stderr
@@ -69,5 +69,6 @@ def test_a_peers_model_calls_are_metered_into_its_row(tmp_path: Path) -> None:
     assert 0 < row["runs"][0]["model_s"] < row["runs"][0]["agent_s"]
     args = json.loads((tmp_path / "a").read_text().splitlines()[0])
     assert args[args.index("--openai-api-base") + 1] != srv.url  # the meter's address, not the server's
+    assert args[args.index("--edit-format") + 1] == "diff" and args[args.index("--map-tokens") + 1] == "1024"
     assert len(srv.requests) == 1
     assert "812" in r.stdout and "57" in r.stdout
