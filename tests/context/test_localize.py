@@ -155,6 +155,17 @@ def test_a_class_shown_after_one_of_its_methods_shows_what_ran_in_full_and_the_r
     assert "   11      def add(self, price):\n" in cls and "self.items.append" not in cls  # it did not
 
 
+def test_the_lines_a_generator_ran_across_its_resumes_are_shown(tmp_path: Path) -> None:
+    """A generator's resumes are one call: its last resume, which runs no line of its own, is not the call shown."""
+    code = ("def halves(n):\n    if n % 2:\n        yield n // 2\n    else:\n        yield n / 2\n"
+            "    yield n - n // 2\n")
+    tests = ("from nums.gen import halves\n\n\ndef test_halves():\n    assert list(halves(5)) == [2, 2]\n")
+    ws = make_workspace(tmp_path / "nums", {"nums/__init__.py": "", "nums/gen.py": code, "tests/test_gen.py": tests})
+    text = task_context(ws, "halves(5) should be 2 and 2", f"{sys.executable} -m pytest -q tests/test_gen.py")
+    assert ("  the last call of halves before it failed ran these of its lines:\n"
+            "      2  if n % 2:\n      3  yield n // 2\n      6  yield n - n // 2\n") in text
+
+
 def test_the_method_the_failing_call_ran_goes_ahead_of_its_class(shop: Path) -> None:
     files = index_repository(shop)
     ev = gather(files, TASK, CHECK, run_check(shop, CHECK))  # an assertion: the test failed on its own line

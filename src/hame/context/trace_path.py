@@ -27,13 +27,16 @@ import json, os, sys
 import pytest
 path, start, end = os.path.realpath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 test_file, name = sys.argv[4], sys.argv[5]
-calls = []
+calls, frames = [], {}
 def tracer(frame, event, arg):
     code = frame.f_code
     if event != "call" or code.co_filename != path or not start <= code.co_firstlineno <= end:
         return None
-    lines = []
-    calls.append((code.co_name, lines))
+    if frame in frames:  # a generator resumed: the same call goes on
+        lines = frames[frame]
+    else:
+        lines = frames[frame] = []
+        calls.append((code.co_name, lines))
     def local(frame, event, arg, lines=lines):
         if event == "line":
             lines.append(frame.f_lineno)
@@ -44,7 +47,8 @@ try:
     pytest.main(["-q", "-x", "-p", "no:cacheprovider", test_file, "-k", name])
 finally:
     sys.settrace(None)
-print("HAME_TRACE " + json.dumps(calls[-1] if calls else ["", []]))
+ran = [call for call in calls if call[1]]  # a generator closed unfinished has a call that runs no line
+print("HAME_TRACE " + json.dumps(ran[-1] if ran else ["", []]))
 """
 
 
