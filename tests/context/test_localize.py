@@ -141,8 +141,8 @@ def test_the_errors_show_the_lines_the_failing_call_ran(tmp_path: Path) -> None:
             "      8  return 'F'\n") in text
 
 
-def test_a_class_shown_after_one_of_its_methods_shows_what_ran_in_full_and_the_rest_as_signatures(
-        tmp_path: Path) -> None:
+def test_a_class_shown_after_one_of_its_methods_shows_only_the_members_that_ran(tmp_path: Path) -> None:
+    """Not its other members' signatures: shown a signature, a small model writes a body for it."""
     tests = LIBRARY["tests/test_pricing.py"].replace("total_with_discount(25)", "total_with_discount('25')")
     ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_pricing.py": tests})
     files = index_repository(ws)
@@ -151,8 +151,11 @@ def test_a_class_shown_after_one_of_its_methods_shows_what_ran_in_full_and_the_r
     text = render_context(files, [ranked["Cart.__init__"], ranked["Cart"]], ev, budget=5000)
     assert text.count("self.items = list(items or [])") == 1  # __init__ once, under its own heading
     cls = text[text.index("## shop/pricing.py :: Cart (lines"):]
-    assert "   14      def total_with_discount(self, percent):\n   15          rate = clamp(" in cls  # it ran
-    assert "   11      def add(self, price):\n" in cls and "self.items.append" not in cls  # it did not
+    assert cls.startswith("## shop/pricing.py :: Cart (lines 5-16, the members the failing tests ran)\n")
+    assert ("    ...\n   14      def total_with_discount(self, percent):\n   15          rate = clamp(") in cls
+    assert "def add" not in cls and cls.endswith("\n    ...")  # it did not run
+    text = render_context(files, [ranked["Cart.total_with_discount"], ranked["Cart"]], ev, budget=5000)
+    assert "Cart (lines" not in text  # nothing else of the class ran: no block for it
 
 
 def test_the_lines_a_generator_ran_across_its_resumes_are_shown(tmp_path: Path) -> None:

@@ -185,9 +185,10 @@ def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candida
         first_in_file = all(s.path != span.path for s in shown)
         source = files[span.path]
         if any(s.path == span.path and span.start < s.start and s.end <= span.end for s in shown):
+            lines = ran_lines(ev, span.path)  # a class around a method shown above: the members that ran
             ran = [m for m in source.spans if span.start < m.start and m.end <= span.end and m not in shown
-                   and any(m.start <= n <= m.end for n in ran_lines(ev, span.path))]  # a class around a method
-            blocks = [render_outline(source, span, first_in_file, ran)]  # shown above: what ran, then signatures
+                   and any(m.start <= n <= m.end for n in lines)]
+            blocks = [render_members(source, span, first_in_file, ran)]  # other members ranked show on their own
         else:
             blocks = [render_definition(source, span, first_in_file), render_outline(source, span, first_in_file)]
         for block in blocks:
@@ -199,25 +200,38 @@ def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candida
     return "\n\n".join(tests + code)
 
 
-def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True, whole: Sequence[DefSpan] = ()
-                   ) -> str:
-    """A definition that holds others (a class) as its header and the signature lines of what it holds, the
-    members in `whole` in full."""
+def render_outline(source: SourceFile, span: DefSpan, with_imports: bool = True) -> str:
+    """A definition that holds others (a class) as its header and the signature lines of what it holds."""
     inner = [d for d in source.tags.defs if span.start <= d.line < span.end and d.line + 1 != span.start]
     if not inner:
         return ""
     parts = [f"## {span.path} :: {span.qualname} (lines {span.start}-{span.end}, outline)"]
     if with_imports and (imports := import_lines(source)):
         parts += ["\n".join(imports), "..."]
-    first, _ = definition_lines(source, span)
-    header_end = min(d.line for d in inner)  # 0-based row of the first nested definition
-    parts.append(numbered(source.lines[first - 1 : min(header_end, span.start + 3)], first))
-    for d in sorted(inner, key=lambda d: d.line):
-        if member := next((m for m in whole if m.start == d.line + 1), None):
-            parts.append(without_long_docstrings(source, *definition_lines(source, member)))
-        elif not any(m.start < d.line + 1 <= m.end for m in whole):
-            parts.append(f"{d.line + 1:>5}  {d.signature}")
+    parts.append(header(source, span, min(d.line for d in inner)))
+    parts += [f"{d.line + 1:>5}  {d.signature}" for d in sorted(inner, key=lambda d: d.line)]
     return "\n".join(parts)
+
+
+def render_members(source: SourceFile, span: DefSpan, with_imports: bool, members: Sequence[DefSpan]) -> str:
+    """A class shown after one of its methods: its header and the `members` the failing tests ran, in full, the
+    rest left out ("" when none ran): shown only their signatures, a small model invents their bodies."""
+    members = [m for m in members if not any(o.start < m.start and m.end <= o.end for o in members)]
+    if not members:
+        return ""
+    parts = [f"## {span.path} :: {span.qualname} (lines {span.start}-{span.end}, the members the failing tests ran)"]
+    if with_imports and (imports := import_lines(source)):
+        parts += ["\n".join(imports), "..."]
+    parts.append(header(source, span, min(m.start for m in members) - 1))
+    for member in sorted(members, key=lambda m: m.start):
+        parts += ["    ...", without_long_docstrings(source, *definition_lines(source, member))]
+    return "\n".join([*parts, "    ..."])
+
+
+def header(source: SourceFile, span: DefSpan, inner_row: int) -> str:
+    """A class's first lines (at most 4, its decorators besides), up to the 0-based row of what it holds first."""
+    first, _ = definition_lines(source, span)
+    return numbered(source.lines[first - 1 : min(inner_row, span.start + 3)], first)
 
 
 def ran_span(files: Mapping[str, SourceFile], ran: tuple[str, str, list[int]] | None) -> DefSpan | None:
