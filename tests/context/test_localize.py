@@ -14,7 +14,7 @@ from hame.context.localize import gather, localize, rank, run_check
 from hame.context.mentions import attach, named_files
 from hame.context.show import ran_first, render_context, task_context
 from hame.context.tags import extract_tags
-from hame.context.trace_path import traced
+from hame.context.trace_path import Call, traced
 
 from ..conftest import make_workspace
 
@@ -136,7 +136,7 @@ def test_the_errors_show_the_lines_the_failing_call_ran(tmp_path: Path) -> None:
                                               "tests/test_grades.py": tests})
     text = task_context(ws, "grade(70) should be 'C'", f"{sys.executable} -m pytest -q tests/test_grades.py")
     assert ("test_seventy_is_a_c, line 5: `assert grade(70) == 'C'`\n  AssertionError: assert 'F' == 'C'\n"
-            "  the last call of grade before it failed ran these of its lines:\n"
+            "  the last call before it failed, grade(score=70), returned 'F' after these of its lines:\n"
             "      2  if score >= 90:\n      4  elif score >= 80:\n      6  elif score > 70:\n"
             "      8  return 'F'\n") in text
 
@@ -165,7 +165,7 @@ def test_the_lines_a_generator_ran_across_its_resumes_are_shown(tmp_path: Path) 
     tests = ("from nums.gen import halves\n\n\ndef test_halves():\n    assert list(halves(5)) == [2, 2]\n")
     ws = make_workspace(tmp_path / "nums", {"nums/__init__.py": "", "nums/gen.py": code, "tests/test_gen.py": tests})
     text = task_context(ws, "halves(5) should be 2 and 2", f"{sys.executable} -m pytest -q tests/test_gen.py")
-    assert ("  the last call of halves before it failed ran these of its lines:\n"
+    assert ("  the last call before it failed, halves(n=5), ran these of its lines:\n"
             "      2  if n % 2:\n      3  yield n // 2\n      6  yield n - n // 2\n") in text
 
 
@@ -174,7 +174,7 @@ def test_the_method_the_failing_call_ran_goes_ahead_of_its_class(shop: Path) -> 
     ev = gather(files, TASK, CHECK, run_check(shop, CHECK))  # an assertion: the test failed on its own line
     cart = next(c for c in rank(files, ev) if c.span.qualname == "Cart")
     ev.ran = traced(shop, [cart.span], ev)  # the class's lines the failing call ran: its last call's
-    assert ev.ran == ("shop/pricing.py", "total_with_discount", [15, 16])
+    assert ev.ran == ("shop/pricing.py", Call("total_with_discount", (15, 16), "percent=25", "returned 5.0"))
     assert [c.span.qualname for c in ran_first(files, [cart], ev.ran)] == ["Cart.total_with_discount", "Cart"]
 
 

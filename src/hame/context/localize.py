@@ -18,12 +18,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hame.context import localize_signals as sig
 from hame.context.defindex import DefSpan, SourceFile, index_repository, innermost
 from hame.context.ranking import rank_repository
 
 from .testfiles import TEST_NAME
+
+if TYPE_CHECKING:
+    from hame.context.trace_path import Call
 
 W_INNERMOST_FRAME = 8.0  # where the exception was raised: most often the code to fix
 W_FRAME = 4.0  # a library frame further out: the call path to it
@@ -65,7 +69,7 @@ class Evidence:
     test_imports: list[tuple[str, str | None]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
-    ran: tuple[str, str, list[int]] | None = None  # (path, function, lines) the first failing test's last call ran
+    ran: tuple[str, Call] | None = None  # (path, call): the first failing test's last call of the best candidate
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from hame.context.defindex import DefSpan, SourceFile, enclosing, index_reposito
 from hame.context.localize import Candidate, Evidence, Site, gather, rank, run_check
 from hame.context.localize_signals import Frame
 from hame.context.repomap import estimate_tokens
-from hame.context.trace_path import traced
+from hame.context.trace_path import Call, traced
 from hame.tools.splice import own_docstring
 
 MAX_IMPORT_LINES = 30
@@ -124,11 +124,13 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
     if ev.sites:
         sites = [render_site(files, site) for site in ev.sites[:MAX_SITES]]
         if ev.ran and ev.ran[0] in files:
-            path, name, ran = ev.ran
-            name = span.qualname if (span := ran_span(files, ev.ran)) else name
+            path, call = ev.ran
+            name = span.qualname if (span := ran_span(files, ev.ran)) else call.name
             lines = files[path].lines
-            rows = [(n, lines[n - 1].strip()) for n in sorted(set(ran))[-MAX_RAN_LINES:] if 0 < n <= len(lines)]
-            sites[0] += (f"\n  the last call of {name} before it failed ran these of its lines:\n"
+            rows = [(n, lines[n - 1].strip()) for n in sorted(set(call.lines))[-MAX_RAN_LINES:]
+                    if 0 < n <= len(lines)]
+            how = f"{call.outcome} after" if call.outcome else "ran"
+            sites[0] += (f"\n  the last call before it failed, {name}({call.args}), {how} these of its lines:\n"
                          + "\n".join(f"  {row}" for row in numbered_rows(rows).split("\n")))
         blocks.append("## Errors\n" + "\n".join(sites))
     elif ev.errors:
@@ -234,11 +236,12 @@ def header(source: SourceFile, span: DefSpan, inner_row: int) -> str:
     return numbered(source.lines[first - 1 : min(inner_row, span.start + 3)], first)
 
 
-def ran_span(files: Mapping[str, SourceFile], ran: tuple[str, str, list[int]] | None) -> DefSpan | None:
+def ran_span(files: Mapping[str, SourceFile], ran: tuple[str, Call] | None) -> DefSpan | None:
     """The innermost definition holding all the lines the traced call ran."""
-    if not ran or ran[0] not in files or not ran[2]:
+    if not ran or ran[0] not in files or not ran[1].lines:
         return None
-    around = [s for s in files[ran[0]].spans if s.start <= min(ran[2]) and max(ran[2]) <= s.end]
+    lines = ran[1].lines
+    around = [s for s in files[ran[0]].spans if s.start <= min(lines) and max(lines) <= s.end]
     return max(around, key=lambda s: s.start) if around else None
 
 
@@ -246,7 +249,7 @@ def ran_lines(ev: Evidence, path: str) -> set[int]:
     """The lines of `path` the failing tests ran through: their tracebacks' frames and the traced call's lines."""
     lines = {f.line for f in ev.frames if f.path == path}
     if ev.ran and ev.ran[0] == path:
-        lines.update(ev.ran[2])
+        lines.update(ev.ran[1].lines)
     return lines
 
 
@@ -271,7 +274,7 @@ def view_text(root: Path, files: Mapping[str, SourceFile], ev: Evidence, budget:
     return render_context(files, ran_first(files, shown, ev.ran), ev, budget)
 
 
-def ran_first(files: Mapping[str, SourceFile], shown: list[Candidate], ran: tuple[str, str, list[int]] | None
+def ran_first(files: Mapping[str, SourceFile], shown: list[Candidate], ran: tuple[str, Call] | None
               ) -> list[Candidate]:
     """The candidates with the method the failing call ran put ahead of the class that holds it: the code that ran
     is what a small model must see, not the whole class."""

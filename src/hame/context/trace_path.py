@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hame.context.defindex import DefSpan
@@ -28,18 +29,32 @@ import pytest
 path, start, end = os.path.realpath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 test_file, name = sys.argv[4], sys.argv[5]
 calls, frames = [], {}
+def short(value):
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<" + type(value).__name__ + ">"
+    return text if len(text) <= 60 else text[:57] + "..."
 def tracer(frame, event, arg):
     code = frame.f_code
     if event != "call" or code.co_filename != path or not start <= code.co_firstlineno <= end:
         return None
     if frame in frames:  # a generator resumed: the same call goes on
-        lines = frames[frame]
+        call = frames[frame]
     else:
-        lines = frames[frame] = []
-        calls.append((code.co_name, lines))
-    def local(frame, event, arg, lines=lines):
+        names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        args = ", ".join(n + "=" + short(frame.f_locals[n]) for n in names
+                         if n not in ("self", "cls") and n in frame.f_locals)
+        call = frames[frame] = [code.co_name, [], args, ""]
+        calls.append(call)
+    generator = code.co_flags & 0x20
+    def local(frame, event, arg, call=call):
         if event == "line":
-            lines.append(frame.f_lineno)
+            call[1].append(frame.f_lineno)
+        elif event == "exception":
+            call[3] = "raised " + arg[0].__name__
+        elif event == "return" and not generator and not call[3].startswith("raised"):
+            call[3] = "returned " + short(arg)
         return local
     return local
 sys.settrace(tracer)
@@ -48,35 +63,44 @@ try:
 finally:
     sys.settrace(None)
 ran = [call for call in calls if call[1]]  # a generator closed unfinished has a call that runs no line
-print("HAME_TRACE " + json.dumps(ran[-1] if ran else ["", []]))
+print("HAME_TRACE " + json.dumps(ran[-1] if ran else ["", [], "", ""]))
 """
 
 
-def last_call_lines(root: Path, path: str, start: int, end: int, test_file: str, test: str,
-                    timeout: float = TRACE_TIMEOUT_S) -> tuple[str, list[int]]:
-    """(the function's name, the lines in the order run) of the last call of a function defined at `path` lines
-    `start`-`end` while the test `test` of `test_file` ran; ("", []) when none was called, or the run failed or ran
-    out of time."""
+@dataclass(frozen=True)
+class Call:
+    """A traced call: the function's name, the lines it ran in order, its arguments and how it ended."""
+
+    name: str = ""
+    lines: tuple[int, ...] = ()
+    args: str = ""  # `word='glass'` (self and cls left out)
+    outcome: str = ""  # `returned 'glas'`, `raised ValueError`; "" for a generator
+
+
+def last_call(root: Path, path: str, start: int, end: int, test_file: str, test: str,
+              timeout: float = TRACE_TIMEOUT_S) -> Call:
+    """The last call of a function defined at `path` lines `start`-`end` while the test `test` of `test_file` ran;
+    an empty Call when none was called, or the run failed or ran out of time."""
     command = [sys.executable, "-c", TRACER, str(root / path), str(start), str(end), test_file, test]
     try:
         proc = subprocess.run(command, cwd=root, capture_output=True, text=True, errors="replace", timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
-        return "", []
+        return Call()
     line = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith(MARK)), "")
     try:
-        name, lines = json.loads(line[len(MARK):]) if line else ("", [])
+        name, lines, args, outcome = json.loads(line[len(MARK):]) if line else ("", [], "", "")
     except ValueError:
-        return "", []
-    return str(name), [n for n in lines if isinstance(n, int)]
+        return Call()
+    return Call(str(name), tuple(n for n in lines if isinstance(n, int)), str(args), str(outcome))
 
 
-def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence) -> tuple[str, str, list[int]] | None:
-    """(path, function, lines) the first failing test's last call of the best shown definition (`spans`, best
-    first) ran, when the test failed on its own line (an assertion, an exception expected and not raised): where an
-    exception came from the library, its line is named already. None when the test is not pytest's or ran none."""
+def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence) -> tuple[str, Call] | None:
+    """(path, call): the first failing test's last call of the best shown definition (`spans`, best first), when
+    the test failed on its own line (an assertion, an exception expected and not raised): where an exception came
+    from the library, its line is named already. None when the test is not pytest's or ran none."""
     site = ev.sites[0] if ev.sites else None
     code = [s for s in spans if not TEST_NAME.search(s.path) and s.path.endswith(".py")]
     if site is None or site.raised is not None or not code:
         return None
-    name, lines = last_call_lines(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test)
-    return (code[0].path, name, lines) if lines else None
+    call = last_call(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test)
+    return (code[0].path, call) if call.lines else None
