@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=600, help="seconds per task (default 600)")
     p.add_argument("--task", action="append", default=[], help="run only this task (repeatable)")
     p.add_argument("--out-dir", type=Path, default=ROOT / "results")
+    p.add_argument("--out", type=Path, help="the results file (default OUT_DIR/<date>-<label>.jsonl); an existing "
+                                            "one is resumed: its tasks are not run again")
     p.add_argument("--edit-format", choices=["whole", "diff"], default="whole", help="aider's edit format")
     p.add_argument("--map-tokens", type=int, default=0,
                    help="aider's repo map budget (default 0: the task's files are in the chat; on a repository task "
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     exe = a.exe or a.peer
     label = a.label or f"{a.peer}-{a.model}"
-    out = a.out_dir / f"{datetime.date.today().isoformat()}-{label}.jsonl"
+    out = a.out or a.out_dir / f"{datetime.date.today().isoformat()}-{label}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OPENAI_API_KEY", "none")
     os.environ.update(MSWEA_CONFIGURED="true", MSWEA_COST_TRACKING="ignore_errors",  # mini: no wizard, no prices

@@ -72,3 +72,23 @@ def test_a_peers_model_calls_are_metered_into_its_row(tmp_path: Path) -> None:
     assert args[args.index("--edit-format") + 1] == "diff" and args[args.index("--map-tokens") + 1] == "1024"
     assert len(srv.requests) == 1
     assert "812" in r.stdout and "57" in r.stdout
+
+
+def test_a_results_file_given_with_out_is_resumed(tmp_path: Path) -> None:
+    """`--out FILE` across sittings: the tasks the file holds are not run again, the others are added to it."""
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(json.dumps(LEAP) + "\n" + json.dumps({**LEAP, "name": "leap-2"}) + "\n")
+    fake = tmp_path / "aider"
+    fake.write_text(f"#!/bin/sh\nexec {sys.executable} {ROOT / 'tests' / 'fakes' / 'fake_aider.py'} \"$@\"\n")
+    fake.chmod(0o755)
+    out = tmp_path / "val-aider.jsonl"
+    env = {**__import__("os").environ, "FAKE_AIDER_LOG": str(tmp_path / "a")}
+    for tries, expected in ((["--task", "leap"], 1), ([], 2)):
+        with FakeOpenAI([reply(RIGHT)]) as srv:
+            r = subprocess.run([sys.executable, str(ROOT / "bench" / "peers.py"), "aider", "--exe", str(fake),
+                                "--base-url", srv.url, "--tasks", str(tasks), "--out", str(out), "--timeout", "60",
+                                *tries], capture_output=True, text=True, timeout=180, env=env)
+        assert r.returncode == 0, r.stderr
+        assert len(srv.requests) == 1  # only the task the file did not hold yet
+        assert [json.loads(line)["task"] for line in out.read_text().splitlines()][-expected:] == \
+            ["leap", "leap-2"][:expected]
