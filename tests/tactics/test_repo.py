@@ -192,6 +192,18 @@ def test_a_restart_puts_back_what_the_failed_attempt_changed(tmp_path: Path, ham
     assert ("Send a new version of only the definitions" in second[-1]["content"]) is (plain == "0")
 
 
+def test_a_run_that_stops_after_a_failed_change_leaves_no_worse_code(tmp_path: Path, hame) -> None:
+    """A change that makes no fewer tests fail is put back as soon as its check fails, not at the next restart: a
+    run stopped then (the step limit, a bench's time limit) leaves the module as it was, not broken."""
+    ws = make_workspace(tmp_path / "ws", REPO)
+    breaks = reply("textkit/core.py\n```python\ndef slug(text):\n    return text\n```\n")  # 2 failing, not 1
+    r, _ = run_small_model(hame, tmp_path, ws, [breaks], TASK, "--check", CHECK, "--max-steps", "1",
+                           profile="tiny-local")
+    assert json.loads(r.stdout)["stop_reason"] == "max_steps"
+    assert "put back as they were: textkit/core.py (the change did not make fewer tests fail" in r.stderr
+    assert (ws / "textkit" / "core.py").read_text() == CORE
+
+
 def test_a_long_docstring_is_shown_cut_and_kept_whole_when_the_reply_copies_the_cut(tmp_path: Path, hame) -> None:
     doc = ('    """Cut `text` to at most `width` characters.\n\n    >>> truncate("abcdefghij", 6)\n'
            "    'abc...'\n    \"\"\"\n")

@@ -50,6 +50,7 @@ FOCUS = ("[hame: your {target} passes most tests, but not all. This is it now:]\
          "rest of {target} as it is.")
 FOCUS_CODE_CHARS = 6000  # a longer file is not shown again: the attempt starts fresh instead
 NEAR = re.compile(r"(\d+) failed, (\d+) passed")  # the counts line of context/pytest_report.py
+FAILING = re.compile(r"(\d+) (?:failed|errors?)\b")
 
 
 @dataclass
@@ -133,6 +134,16 @@ class Restarts:
         self.kind = "fresh"
         note = fresh.format(report=report, target=target) + (" " + UNCHANGED if self.unchanged else "")
         return [*prefix, msg.user(f"{note} {reminder}" if reminder else note)]
+
+
+def fewer_failing(report: str, before: str) -> bool:
+    """Whether a pytest run's report counts fewer failing tests (failed and errors) than `before`'s."""
+    def failing(text: str) -> int | None:
+        line = next((line for line in text.splitlines() if line.startswith("pytest: ")), "")
+        return sum(int(n) for n in FAILING.findall(line)) if line else None
+
+    now, then = failing(report), failing(before)
+    return now is not None and then is not None and now < then
 
 
 def near_miss(report: str) -> bool:
@@ -297,6 +308,11 @@ class RestartTactic(Tactic):
             self.state.notice("the change left the code as it was before the first change")
         r.failed(check.report, change=json.dumps(written, sort_keys=True), unchanged=unchanged)
         self.state.restart_due = r.pending
+        first = self.state.first_check()
+        if (self.state.definitions and r.pending and not (r.repair or r.focus) and first is not None
+                and not fewer_failing(check.report, first.report) and (put_back := self._put_back())):
+            self.state.notice(f"put back as they were: {', '.join(put_back)} (the change did not make fewer tests "
+                              "fail; a run stopped now leaves no worse code behind)")
 
     def _unchanged(self) -> bool:
         """Whether every file this request wrote holds the same code as before its first change (a Python file:
