@@ -114,9 +114,9 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
         for span in files[path].spans:
             if span.name in names:
                 first, last = definition_lines(files[path], span)
-                cut = min(last, failed_at.get((path, span.name), last) + AFTER_FAILED)
-                if last - first + 1 <= MAX_TEST_LINES:
-                    cut = last  # a short test whole: its later lines say what else the fix must do
+                # a short test whole: its later lines say what else the fix must do
+                cut = last if last - first + 1 <= MAX_TEST_LINES else \
+                    min(last, failed_at.get((path, span.name), last) + AFTER_FAILED)
                 body = numbered(files[path].lines[first - 1 : cut], first)
                 if cut < last:
                     body += f"\n       ... ({last - cut} more lines of the test)"

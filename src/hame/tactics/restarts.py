@@ -136,19 +136,20 @@ class Restarts:
         return [*prefix, msg.user(f"{note} {reminder}" if reminder else note)]
 
 
+def counts_line(report: str) -> str:
+    """The `pytest: 1 failed, 17 passed ...` line of a check's report (context/pytest_report.py), or ""."""
+    return next((line for line in report.splitlines() if line.startswith("pytest: ")), "")
+
+
 def fewer_failing(report: str, before: str) -> bool:
     """Whether a pytest run's report counts fewer failing tests (failed and errors) than `before`'s."""
-    def failing(text: str) -> int | None:
-        line = next((line for line in text.splitlines() if line.startswith("pytest: ")), "")
-        return sum(int(n) for n in FAILING.findall(line)) if line else None
-
-    now, then = failing(report), failing(before)
-    return now is not None and then is not None and now < then
+    now, then = counts_line(report), counts_line(before)
+    return bool(now and then) and sum(map(int, FAILING.findall(now))) < sum(map(int, FAILING.findall(then)))
 
 
 def near_miss(report: str) -> bool:
     """A pytest run where at least as many tests passed as failed (and none errored)."""
-    line = next((line for line in report.splitlines() if line.startswith("pytest: ")), "")
+    line = counts_line(report)
     m = NEAR.search(line)
     return bool(m) and int(m.group(2)) >= int(m.group(1)) > 0 and "error" not in line
 

@@ -114,7 +114,7 @@ def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
     for name, lines in given.items():
         text = _indent(lines, indent)
         if name in members and _placeholder(node_of[name]):
-            continue  # `def f(...): ...` copied from a view that showed f elsewhere: the old f stays
+            continue  # `def f(...): ...`: a member the reply leaves as it was, not a new version
         if name in members:
             edits.append((*members[name], text))
         else:
