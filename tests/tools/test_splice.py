@@ -116,3 +116,22 @@ def test_a_member_copied_back_as_a_placeholder_keeps_the_old_one() -> None:
     code, names = splice(OLD, part) or ("", [])
     assert code == OLD.replace('    def overwrite(self, x):\n        raise BufferFull("full")\n', FIXED)
     assert names == ["Buffer.overwrite"]
+
+
+def test_a_method_sent_without_its_decorators_keeps_them_and_a_property_keeps_its_other_accessors() -> None:
+    old = ("class Temp:\n    def __init__(self):\n        self._c = 0\n\n    @property\n    def c(self):\n"
+           "        return self._c\n\n    @c.setter\n    def c(self, v):\n        self._c = v\n\n"
+           "    @staticmethod\n    def parse(text):\n        return int(text)\n\n\ndef other():\n    pass\n")
+    code, _ = splice(old, "class Temp:\n    def parse(text):\n        return float(text)\n") or ("", [])
+    assert "    @staticmethod\n    def parse(text):\n        return float(text)\n" in code
+    for getter in ("def c(self):\n    return round(self._c)\n",  # alone, its decorator dropped
+                   "class Temp:\n    @property\n    def c(self):\n        return round(self._c)\n"):
+        code, _ = splice(old, getter) or ("", [])
+        assert "    @property\n    def c(self):\n        return round(self._c)\n\n    @c.setter\n" \
+               "    def c(self, v):\n        self._c = v\n" in code  # the setter the reply left out stays
+    code, _ = splice(old, "def c(self, v):\n    self._c = float(v)\n") or ("", [])  # the setter alone, undecorated
+    assert "    @property\n    def c(self):\n        return self._c\n\n    @c.setter\n    def c(self, v):\n" \
+           "        self._c = float(v)\n" in code
+    code, names = splice(old, "class Temp:\n    @c.deleter\n    def c(self):\n        del self._c\n") or ("", [])
+    assert code.index("@c.setter") < code.index("@c.deleter") < code.index("@staticmethod")  # after its getter, setter
+    assert names == ["Temp.c"]

@@ -47,10 +47,9 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
             names += replaced
             continue
         if isinstance(node, Def | ast.ClassDef) and was is not None:
-            edits.append((*span(was), text))
-        elif isinstance(node, Def) and _is_method(node) and len(owners.get(name, [])) == 1:
-            method = owners[name][0]
-            edits.append((*span(method), _indent(text, method.col_offset)))
+            edits.append((*_replaced(was, node), text))
+        elif isinstance(node, Def) and _is_method(node) and (method := _owned(node, owners.get(name, []))):
+            edits.append((*_replaced(method, node), _indent(text, method.col_offset)))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             if "\n".join(text) not in old:
                 edits.append((0, 0, text))
@@ -97,31 +96,63 @@ def _class_edits(old: ast.ClassDef, new: ast.ClassDef, part_lines: list[str]
     small model re-typing a class drops its attributes). A class whose header changed replaces the old one whole."""
     if _header(old) != _header(new):
         return [(*span(old), _source(part_lines, new))], [new.name]
-    members: dict[str, tuple[int, int]] = {}  # name -> old lines; a property's getter and setter go together
+    olds: dict[str, list[ast.stmt]] = {}  # name -> old members; a property's getter and setter share it
     for node in old.body:
         if name := _member(node):
-            start, end = span(node)
-            members[name] = (min(start, members.get(name, (start, end))[0]), end)
-    given: dict[str, list[str]] = {}
-    node_of: dict[str, ast.stmt] = {}
+            olds.setdefault(name, []).append(node)
+    news: dict[str, list[ast.stmt]] = {}
     for node in new.body:
         if name := _member(node):  # not a docstring, `pass` or a bare expression: the old class keeps its own
-            node_of[name] = node
-            given[name] = [*given[name], "", *_source(part_lines, node)] if name in given else \
-                _source(part_lines, node)
+            news.setdefault(name, []).append(node)
     indent = old.body[0].col_offset
     edits, names = [], []
-    for name, lines in given.items():
-        text = _indent(lines, indent)
-        if name in members and _placeholder(node_of[name]):
-            continue  # `def f(...): ...`: a member the reply leaves as it was, not a new version
-        if name in members:
-            edits.append((*members[name], text))
-        else:
-            end = old.end_lineno or old.lineno
-            edits.append((end, end, ["", *text] if DEF_START.match(lines[0]) else text))
-        names.append(f"{new.name}.{name}")
+    for name, nodes in news.items():
+        have = list(olds.get(name, []))
+        applied = False
+        for node in nodes:
+            if have and _placeholder(node):
+                continue  # `def f(...): ...`: a member the reply leaves as it was, not a new version
+            lines = _source(part_lines, node)
+            text = _indent(lines, indent)
+            if twin := _counterpart(node, have):
+                have.remove(twin)
+                edits.append((*_replaced(twin, node), text))
+            else:  # a new member, or a new accessor of an old property: after the old ones, or at the class's end
+                end = max((span(n)[1] for n in olds.get(name, [])), default=old.end_lineno or old.lineno)
+                edits.append((end, end, ["", *text] if DEF_START.match(lines[0]) else text))
+            applied = True
+        if applied:
+            names.append(f"{new.name}.{name}")
     return edits, names
+
+
+def _counterpart(new: ast.stmt, olds: list[ast.stmt]) -> ast.stmt | None:
+    """The old member `new` replaces: the one in the same role (a getter, `@x.setter`, `@x.deleter`); for a member
+    written without decorators, the one taking as many arguments (a setter re-typed without its `@x.setter`)."""
+    if not olds:
+        return None
+    if getattr(new, "decorator_list", None):
+        return next((o for o in olds if _role(o) == _role(new)), None)
+    return next((o for o in olds if _arity(o) == _arity(new)), olds[0])
+
+
+def _role(node: ast.stmt) -> str:
+    """`setter` or `deleter` for a property's other accessors, "" for anything else."""
+    return next((d.attr for d in getattr(node, "decorator_list", [])
+                 if isinstance(d, ast.Attribute) and d.attr in ("setter", "deleter")), "")
+
+
+def _arity(node: ast.stmt) -> int:
+    return len(node.args.args) if isinstance(node, Def) else -1
+
+
+def _replaced(old: ast.stmt, new: ast.stmt) -> tuple[int, int]:
+    """The old lines a new definition replaces; the old decorators stay when the new one has none (a small model
+    re-typing a method drops its `@property` or `@staticmethod`, and the splice would drop it with them)."""
+    start, end = span(old)
+    if getattr(old, "decorator_list", None) and not getattr(new, "decorator_list", None):
+        start = old.lineno - 1
+    return start, end
 
 
 def _placeholder(node: ast.stmt) -> bool:
@@ -255,12 +286,19 @@ def _methods(cls: Def | ast.ClassDef) -> set[str]:
     return {n.name for n in cls.body if isinstance(n, Def)} if isinstance(cls, ast.ClassDef) else set()
 
 
-def _method_owners(tree: ast.Module) -> dict[str, list[Def]]:
-    owners: dict[str, list[Def]] = {}
+def _method_owners(tree: ast.Module) -> dict[str, list[tuple[ast.ClassDef, Def]]]:
+    owners: dict[str, list[tuple[ast.ClassDef, Def]]] = {}
     for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
         for method in (n for n in cls.body if isinstance(n, Def)):
-            owners.setdefault(method.name, []).append(method)
+            owners.setdefault(method.name, []).append((cls, method))
     return owners
+
+
+def _owned(new: Def, owners: list[tuple[ast.ClassDef, Def]]) -> ast.stmt | None:
+    """The method a method written alone replaces: where one class has it (a property's accessors are one class's)."""
+    if len({id(cls) for cls, _ in owners}) != 1:
+        return None
+    return _counterpart(new, [method for _, method in owners])
 
 
 def _is_method(node: Def) -> bool:
