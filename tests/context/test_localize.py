@@ -189,6 +189,18 @@ def test_a_long_failing_test_is_shown_up_to_a_few_lines_after_the_line_that_fail
     assert "format_price(8) ==" not in text
 
 
+def test_a_test_file_that_cannot_import_a_new_name_shows_the_tests_that_use_it(tmp_path: Path) -> None:
+    """A fix that adds API comes with tests that fail to import it: pytest runs none of them, the view shows them."""
+    tests = LIBRARY["tests/test_pricing.py"].replace("import Cart, format_price", "import Cart, format_price, parse") \
+        + "\n\ndef test_parse():\n    assert parse('2.50') == 2.5\n"
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_pricing.py": tests})
+    text = task_context(ws, "add parse() for prices", CHECK, budget=3000)
+    assert "## tests/test_pricing.py :: test_parse (failing)\n" in text and "def test_format_price" not in text
+    assert ("collecting tests/test_pricing.py, line 1: `from shop.pricing import Cart, format_price, parse`\n"
+            "  ImportError: cannot import name 'parse' from 'shop.pricing'") in text
+    assert text.split("\n## ")[3].startswith("shop/pricing.py ::")  # after test and errors: the module to add it to
+
+
 def test_render_context_keeps_to_the_budget(shop: Path) -> None:
     files = index_repository(shop)
     ev = gather(files, TASK, CHECK, "")

@@ -44,6 +44,7 @@ W_MAP = 1.0  # the repo map's PageRank of the definition, scaled to the best
 BM25_K1, BM25_B = 1.2, 0.75
 CHECK_TIMEOUT_S = 120
 MAX_TEST_WORDS = 200
+MAX_USING = 3  # tests shown for a name the test file could not import
 GREP_MAX_DEFS = 5  # a report word in more definitions' bodies than this is too common to point
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 Adder = Callable[[DefSpan, float, str], None]
@@ -109,6 +110,8 @@ def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) 
     ev.sites = failure_sites(files, output)
     ev.tests = sig.test_ids(output) + sig.test_ids(task)
     ev.test_files = test_files(files, ev.tests, check, task)
+    if not ev.tests and (missing := sig.missing_names(output)):  # the test file did not import: no test ran
+        ev.tests = tests_using(files, ev.test_files, missing)
     for path in ev.test_files:
         ev.test_imports += sig.python_imports(files[path].text)
         for test in ev.tests:
@@ -117,6 +120,15 @@ def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) 
                     body = "\n".join(files[path].lines[span.start - 1 : span.end])
                     ev.test_calls += sig.identifiers(body)[:MAX_TEST_WORDS]
     return ev
+
+
+def tests_using(files: Mapping[str, SourceFile], paths: Sequence[str], names: Sequence[str]) -> list[sig.TestId]:
+    """The test functions of `paths` whose code uses one of `names`, at most MAX_USING: the tests a name that does
+    not exist yet kept from running (a fix that adds API comes with tests that fail to import it)."""
+    found = [sig.TestId(path, span.name) for path in paths for span in files[path].spans
+             if span.name.startswith("test") and set(names) & set(WORD.findall(
+                 "\n".join(files[path].lines[span.start - 1 : span.end])))]
+    return found[:MAX_USING]
 
 
 def resolve_frame(files: Mapping[str, SourceFile], frame: sig.Frame) -> sig.Frame | None:
@@ -137,7 +149,8 @@ def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
         errors = sig.error_lines(section)
         if tests and errors:  # the test's own line is the first frame; the library's innermost line raised
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
-            sites.append(Site(name.split(".")[-1], tests[0], raised, errors[0]))
+            test = name.removeprefix("ERROR ") if name.startswith("ERROR collecting") else name.split(".")[-1]
+            sites.append(Site(test, tests[0], raised, errors[0]))
     return sites
 
 

@@ -14,6 +14,7 @@ TEST_ID = re.compile(r"([\w./-]*\w)::([\w.:\[\]-]+)")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 ERROR_LINE = re.compile(r"^E\s+(.*)$", re.M)
+MISSING = re.compile(r"cannot import name '(\w+)'|has no attribute '(\w+)'|name '(\w+)' is not defined")
 STOPWORDS = frozenset(
     """
     a an the and or not no of in on at to for from by with without into is are was were be been it its this that
@@ -58,6 +59,12 @@ def test_ids(text: str) -> list[TestId]:
 def error_lines(output: str) -> list[str]:
     """pytest's `E   ...` lines: the assertion or exception, as the failing test saw it."""
     return [m.group(1).rstrip() for m in ERROR_LINE.finditer(output) if m.group(1).strip()]
+
+
+def missing_names(output: str) -> list[str]:
+    """Names a check's errors say do not exist (`cannot import name 'x'`, `has no attribute 'x'`): new API to add."""
+    return list(dict.fromkeys(next(g for g in m.groups() if g) for line in error_lines(output)
+                              for m in MISSING.finditer(line)))
 
 
 def identifiers(text: str) -> list[str]:
