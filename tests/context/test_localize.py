@@ -141,6 +141,18 @@ def test_the_errors_show_the_lines_the_failing_call_ran(tmp_path: Path) -> None:
             "      8  return 'F'\n") in text
 
 
+def test_a_src_layout_library_whose_check_sets_its_path_is_traced_too(tmp_path: Path) -> None:
+    """`PYTHONPATH=src pytest ...`: the tracer runs the failing test with the variables the check sets."""
+    code = "def grade(score):\n    if score > 70:\n        return 'C'\n    return 'F'\n"
+    tests = "from school.grades import grade\n\n\ndef test_seventy_is_a_c():\n    assert grade(70) == 'C'\n"
+    ws = make_workspace(tmp_path / "school", {"src/school/__init__.py": "", "src/school/grades.py": code,
+                                              "tests/test_grades.py": tests})
+    check = f"PYTHONPATH=src {sys.executable} -m pytest -q tests/test_grades.py"
+    text = task_context(ws, "grade(70) should be 'C'", check)
+    assert "## src/school/grades.py :: grade (lines 1-4)" in text
+    assert "the last call before it failed, grade(score=70), returned 'F' after these of its lines:\n" in text
+
+
 def test_a_class_shown_after_one_of_its_methods_shows_only_the_members_that_ran(tmp_path: Path) -> None:
     """Not its other members' signatures: shown a signature, a small model writes a body for it."""
     tests = LIBRARY["tests/test_pricing.py"].replace("total_with_discount(25)", "total_with_discount('25')")

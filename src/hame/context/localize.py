@@ -61,6 +61,7 @@ class Candidate:
 class Evidence:
     """What the task and the failing check say; built by `gather`, read by `rank`."""
 
+    check: str = ""  # the command that ran the tests
     report_words: list[str] = field(default_factory=list)
     frames: list[sig.Frame] = field(default_factory=list)
     innermost: set[sig.Frame] = field(default_factory=set)
@@ -104,7 +105,7 @@ def run_check(root: Path, command: str, timeout: int = CHECK_TIMEOUT_S) -> str:
 
 
 def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) -> Evidence:
-    ev = Evidence(report_words=sig.identifiers(task), errors=sig.error_lines(output))
+    ev = Evidence(check=check, report_words=sig.identifiers(task), errors=sig.error_lines(output))
     ev.frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(output)) if f]
     ev.innermost = innermost_library_frames(files, output)
     ev.sites = failure_sites(files, output)

@@ -8,9 +8,12 @@ the branch to change. Evidence: docs/repo-context.md.
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from .testfiles import TEST_NAME
 
 TRACE_TIMEOUT_S = 20  # the test runs again under a tracer, several times slower
 MARK = "HAME_TRACE "
+ENV_WORD = re.compile(r"([A-Za-z_]\w*)=(.*)", re.S)
 # runs one test under pytest with a tracer that records, per call of a code object defined in [start, end] of the
 # file, the lines it ran; prints the last call's lines
 TRACER = r"""
@@ -78,12 +82,13 @@ class Call:
 
 
 def last_call(root: Path, path: str, start: int, end: int, test_file: str, test: str,
-              timeout: float = TRACE_TIMEOUT_S) -> Call:
-    """The last call of a function defined at `path` lines `start`-`end` while the test `test` of `test_file` ran;
-    an empty Call when none was called, or the run failed or ran out of time."""
+              timeout: float = TRACE_TIMEOUT_S, env: Mapping[str, str] | None = None) -> Call:
+    """The last call of a function defined at `path` lines `start`-`end` while the test `test` of `test_file` ran
+    (`env` added to the environment); an empty Call when none was called, or the run failed or ran out of time."""
     command = [sys.executable, "-c", TRACER, str(root / path), str(start), str(end), test_file, test]
     try:
-        proc = subprocess.run(command, cwd=root, capture_output=True, text=True, errors="replace", timeout=timeout)
+        proc = subprocess.run(command, cwd=root, capture_output=True, text=True, errors="replace", timeout=timeout,
+                              env={**os.environ, **(env or {})})
     except (OSError, subprocess.TimeoutExpired):
         return Call()
     line = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith(MARK)), "")
@@ -100,7 +105,22 @@ def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence) -> tuple[str, Cal
     from the library, its line is named already. None when the test is not pytest's or ran none."""
     site = ev.sites[0] if ev.sites else None
     code = [s for s in spans if not TEST_NAME.search(s.path) and s.path.endswith(".py")]
-    if site is None or site.raised is not None or not code:
+    if site is None or site.raised is not None or not code or site.test.startswith("collecting "):
         return None
-    call = last_call(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test)
+    call = last_call(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test,
+                     env=leading_env(ev.check))
     return (code[0].path, call) if call.lines else None
+
+
+def leading_env(command: str) -> dict[str, str]:
+    """The variables a shell command sets before its program (`PYTHONPATH=src python -m pytest ...`)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return {}
+    env = {}
+    for word in words:
+        if not (m := ENV_WORD.match(word)):
+            break
+        env[m.group(1)] = m.group(2)
+    return env
