@@ -200,8 +200,22 @@ def test_a_run_that_stops_after_a_failed_change_leaves_no_worse_code(tmp_path: P
     r, _ = run_small_model(hame, tmp_path, ws, [breaks], TASK, "--check", CHECK, "--max-steps", "1",
                            profile="tiny-local")
     assert json.loads(r.stdout)["stop_reason"] == "max_steps"
-    assert "put back as they were: textkit/core.py (the change did not make fewer tests fail" in r.stderr
+    assert "put back as they were: textkit/core.py (the change made no fewer tests fail and no more pass" in r.stderr
     assert (ws / "textkit" / "core.py").read_text() == CORE
+
+
+def test_a_change_that_makes_a_test_file_import_again_is_kept_though_tests_still_fail(tmp_path: Path, hame) -> None:
+    """Before any change the test file did not import (a name it tests does not exist yet): a change adding the
+    name makes tests pass that could not run before, so it is progress, not put back, though one test still fails."""
+    tests = TESTS.replace("import slug, truncate", "import slug, truncate, title") + \
+        "\n\ndef test_title():\n    assert title('a b') == 'A B'\n"
+    ws = make_workspace(tmp_path / "ws", {**REPO, "tests/test_core.py": tests})
+    adds = reply("textkit/core.py\n```python\ndef title(text):\n    return text.title()\n```\n")
+    r, _ = run_small_model(hame, tmp_path, ws, [adds], TASK, "--check", CHECK, "--max-steps", "1",
+                           profile="tiny-local")
+    assert "check `python -m pytest -q tests/test_core.py`: failed" in r.stderr  # truncate's bug is still there
+    assert "put back" not in r.stderr
+    assert (ws / "textkit" / "core.py").read_text().endswith("def title(text):\n    return text.title()\n")
 
 
 def test_a_long_docstring_is_shown_cut_and_kept_whole_when_the_reply_copies_the_cut(tmp_path: Path, hame) -> None:

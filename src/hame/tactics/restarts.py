@@ -51,6 +51,7 @@ FOCUS = ("[hame: your {target} passes most tests, but not all. This is it now:]\
 FOCUS_CODE_CHARS = 6000  # a longer file is not shown again: the attempt starts fresh instead
 NEAR = re.compile(r"(\d+) failed, (\d+) passed")  # the counts line of context/pytest_report.py
 FAILING = re.compile(r"(\d+) (?:failed|errors?)\b")
+PASSING = re.compile(r"(\d+) passed\b")
 
 
 @dataclass
@@ -141,10 +142,16 @@ def counts_line(report: str) -> str:
     return next((line for line in report.splitlines() if line.startswith("pytest: ")), "")
 
 
-def fewer_failing(report: str, before: str) -> bool:
-    """Whether a pytest run's report counts fewer failing tests (failed and errors) than `before`'s."""
+def progressed(report: str, before: str) -> bool:
+    """Whether a pytest run's report counts fewer failing tests (failed and errors) or more passing ones than
+    `before`'s: a test file that did not import (one error, none passed) and now runs with a few failing is closer."""
     now, then = counts_line(report), counts_line(before)
-    return bool(now and then) and sum(map(int, FAILING.findall(now))) < sum(map(int, FAILING.findall(then)))
+    if not (now and then):
+        return False
+    def count(pattern: re.Pattern[str], line: str) -> int:
+        return sum(map(int, pattern.findall(line)))
+
+    return count(FAILING, now) < count(FAILING, then) or count(PASSING, now) > count(PASSING, then)
 
 
 def near_miss(report: str) -> bool:
@@ -311,9 +318,9 @@ class RestartTactic(Tactic):
         self.state.restart_due = r.pending
         first = self.state.first_check()
         if (self.state.definitions and r.pending and not (r.repair or r.focus) and first is not None
-                and not fewer_failing(check.report, first.report) and (put_back := self._put_back())):
-            self.state.notice(f"put back as they were: {', '.join(put_back)} (the change did not make fewer tests "
-                              "fail; a run stopped now leaves no worse code behind)")
+                and not progressed(check.report, first.report) and (put_back := self._put_back())):
+            self.state.notice(f"put back as they were: {', '.join(put_back)} (the change made no fewer tests fail "
+                              "and no more pass; a run stopped now leaves no worse code behind)")
 
     def _unchanged(self) -> bool:
         """Whether every file this request wrote holds the same code as before its first change (a Python file:
