@@ -135,3 +135,14 @@ def test_a_method_sent_without_its_decorators_keeps_them_and_a_property_keeps_it
     code, names = splice(old, "class Temp:\n    @c.deleter\n    def c(self):\n        del self._c\n") or ("", [])
     assert code.index("@c.setter") < code.index("@c.deleter") < code.index("@staticmethod")  # after its getter, setter
     assert names == ["Temp.c"]
+
+
+def test_a_module_level_value_is_changed_where_it_stands() -> None:
+    old = ('import re\n\nWORD = re.compile(r"[a-z]+")\nLIMIT: int = 3\n\n\ndef words(text):\n'
+           '    return WORD.findall(text)[:LIMIT]\n\n\ndef other():\n    pass\n')
+    code, names = splice(old, 'WORD = re.compile(r"[A-Za-z]+")\n') or ("", [])  # the value alone is a part too
+    assert code == old.replace('r"[a-z]+"', 'r"[A-Za-z]+"') and names == ["WORD"]
+    code, names = splice(old, 'LIMIT: int = 5\n\n\ndef words(text):\n    return WORD.findall(text.lower())[:LIMIT]\n') \
+        or ("", [])
+    assert code.count("LIMIT") == 2 and "LIMIT: int = 5\n\n\ndef words" in code and names == ["LIMIT", "words"]
+    assert splice(old, "NEW = 1\n") is None  # a value the module lacks, alone: not a part of it

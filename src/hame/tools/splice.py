@@ -29,8 +29,10 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
     except (SyntaxError, ValueError):
         return None
     top = {n.name: n for n in old_tree.body if isinstance(n, Def | ast.ClassDef)}
+    constants = {name: n for n in old_tree.body if (name := _assigned(n))}  # `PATTERN = re.compile(...)`
     new_defs = [n for n in new_tree.body if isinstance(n, Def | ast.ClassDef)]
-    if not new_defs or not top or _whole(top, new_defs):
+    new_constants = [n for n in new_tree.body if _assigned(n) in constants]
+    if not (new_defs or new_constants) or not top or _whole(top, new_defs):
         return None
     owners = _method_owners(old_tree)
     old_lines, part_lines = old.splitlines(), part.splitlines()
@@ -50,6 +52,9 @@ def splice(old: str, part: str) -> tuple[str, list[str]] | None:
             edits.append((*_replaced(was, node), text))
         elif isinstance(node, Def) and _is_method(node) and (method := _owned(node, owners.get(name, []))):
             edits.append((*_replaced(method, node), _indent(text, method.col_offset)))
+        elif (constant := _assigned(node)) in constants:  # a module-level value changed where it stands
+            edits.append((*span(constants[constant]), text))
+            name = constant
         elif isinstance(node, ast.Import | ast.ImportFrom):
             if "\n".join(text) not in old:
                 edits.append((0, 0, text))
@@ -166,6 +171,11 @@ def _placeholder(node: ast.stmt) -> bool:
 def _header(cls: ast.ClassDef) -> str:
     return ast.dump(ast.ClassDef(name=cls.name, bases=cls.bases, keywords=cls.keywords, body=[],
                                  decorator_list=cls.decorator_list, type_params=[]))
+
+
+def _assigned(node: ast.stmt) -> str | None:
+    """The one name a module-level assignment binds (`x = ...`, `x: int = ...`), or None."""
+    return _member(node) if isinstance(node, ast.Assign | ast.AnnAssign) else None
 
 
 def _member(node: ast.stmt) -> str | None:
