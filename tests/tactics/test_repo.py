@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hame.sandbox.command import bwrap_available
 from hame.tools.guards import destructive_write
 
 from ..conftest import make_workspace, run_small_model
@@ -277,3 +278,18 @@ def test_the_same_wrong_change_sampled_again_after_restarts_is_not_a_stall(tmp_p
     assert out["stop_reason"] == "completed" and len(srv.requests) == 6, r.stderr  # not `stalled` after 5
     assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
     assert not any("complete corrected" in (m["content"] or "") for b in srv.requests for m in b["messages"])
+
+
+@pytest.mark.skipif(bwrap_available() is not None, reason="bubblewrap cannot create a sandbox here")
+def test_localization_runs_the_check_and_the_tracer_in_the_sandbox(tmp_path: Path, hame) -> None:
+    """A later request localizes code a model may have written: the check and the traced rerun of the failing test
+    run in the sandbox, as the check after a change does, so they cannot write outside the workspace."""
+    outside = tmp_path / "escaped"
+    tests = (f"import pathlib\ntry:\n    pathlib.Path({str(outside)!r}).write_text('out')\nexcept OSError:\n"
+             "    pass\n\n\n" + TESTS)
+    ws = make_workspace(tmp_path / "ws", {**REPO, "tests/test_core.py": tests})
+    r, srv = run_small_model(hame, tmp_path, ws, [reply("Done.")], TASK, "--check", CHECK, "--max-steps", "1",
+                             "--sandbox", "bwrap", profile="tiny-local")
+    assert "def truncate(" in first_user(srv.requests[0]), r.stderr  # localized: the check's failures were read
+    assert "the last call before it failed, truncate(text='abcdefghij', width=6, tail='...')" in first_user(srv.requests[0])
+    assert not outside.exists()

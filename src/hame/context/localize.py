@@ -43,6 +43,7 @@ W_TEXT = 2.0  # BM25 of all the words above against the definition's text, scale
 W_MAP = 1.0  # the repo map's PageRank of the definition, scaled to the best
 BM25_K1, BM25_B = 1.2, 0.75
 CHECK_TIMEOUT_S = 120
+Runner = Callable[[str, float], str]  # (shell command, timeout s) -> its output; runs in the workspace
 MAX_TEST_WORDS = 200
 MAX_USING = 3  # tests shown for a name the test file could not import
 GREP_MAX_DEFS = 5  # a report word in more definitions' bodies than this is too common to point
@@ -94,14 +95,21 @@ def localize(root: Path, task: str, check: str | None = None, check_output: str 
     return rank(indexed, gather(indexed, task, check or "", check_output or ""))
 
 
-def run_check(root: Path, command: str, timeout: int = CHECK_TIMEOUT_S) -> str:
+def local_runner(root: Path) -> Runner:
+    """Runs commands in `root` as they are, with no sandbox: for code no model has written (scripts, tests)."""
+    def run(command: str, timeout: float) -> str:
+        try:
+            proc = subprocess.run(command, shell=True, cwd=root, capture_output=True, text=True, errors="replace",
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            return f"{exc.stdout or ''}{exc.stderr or ''}"
+        return proc.stdout + proc.stderr
+    return run
+
+
+def run_check(root: Path, command: str, timeout: int = CHECK_TIMEOUT_S, run: Runner | None = None) -> str:
     """The check's stdout and stderr together; what it printed so far when it times out."""
-    try:
-        proc = subprocess.run(command, shell=True, cwd=root, capture_output=True, text=True, errors="replace",
-                              timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as exc:
-        return f"{exc.stdout or ''}{exc.stderr or ''}"
-    return proc.stdout + proc.stderr
+    return (run or local_runner(root))(command, timeout)
 
 
 def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) -> Evidence:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hame.context.defindex import index_repository
 from hame.context.files import list_files
-from hame.context.localize import gather, rank, run_check
+from hame.context.localize import Runner, gather, rank, run_check
 from hame.context.show import view_text
 from hame.context.tags import spec_for
 
@@ -36,12 +36,13 @@ def looks_like_repository(root: Path) -> bool:
     return sum(1 for p in paths if spec_for(p)) >= MIN_CODE_FILES
 
 
-def repo_view(root: Path, task: str, check: str | None, budget: int) -> RepoView | None:
-    """The localized view of `task` in `root` (running `check` to read the failing tests), or None when nothing
-    in the repository ranks (no definitions, no words of the task found)."""
+def repo_view(root: Path, task: str, check: str | None, budget: int, run: Runner | None = None) -> RepoView | None:
+    """The localized view of `task` in `root` (running `check` with `run` to read the failing tests: in the sandbox
+    when a model may have written the code), or None when nothing in the repository ranks (no definitions, no words
+    of the task found)."""
     files = index_repository(root)
-    evidence = gather(files, task, check or "", run_check(root, check) if check else "")
-    if (text := view_text(root, files, evidence, budget)) is None:
+    evidence = gather(files, task, check or "", run_check(root, check, run=run) if check else "")
+    if (text := view_text(root, files, evidence, budget, run=run)) is None:
         return None
     shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
     if not shown:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from hame.context.defindex import DefSpan, SourceFile, enclosing, index_repository
-from hame.context.localize import Candidate, Evidence, Site, gather, rank, run_check
+from hame.context.localize import Candidate, Evidence, Runner, Site, gather, rank, run_check
 from hame.context.localize_signals import Frame
 from hame.context.repomap import estimate_tokens
 from hame.context.trace_path import Call, traced
@@ -264,13 +264,13 @@ def task_context(root: Path, task: str, check: str | None = None, check_output: 
 
 
 def view_text(root: Path, files: Mapping[str, SourceFile], ev: Evidence, budget: int,
-              candidates: int = MAX_CANDIDATES) -> str | None:
+              candidates: int = MAX_CANDIDATES, run: Runner | None = None) -> str | None:
     """The view of what `ev` says (None when nothing ranks): the best candidates, the failing call's lines traced in
-    the first, the method that ran ahead of its class."""
+    the first (the test run again by `run`), the method that ran ahead of its class."""
     shown = likely(rank(files, ev), candidates)
     if not shown:
         return None
-    ev.ran = traced(root, [c.span for c in shown], ev)
+    ev.ran = traced(root, [c.span for c in shown], ev, run)
     return render_context(files, ran_first(files, shown, ev.ran), ev, budget)
 
 

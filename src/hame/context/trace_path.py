@@ -8,17 +8,15 @@ the branch to change. Evidence: docs/repo-context.md.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hame.context.defindex import DefSpan
-from hame.context.localize import Evidence
+from hame.context.localize import Evidence, Runner, local_runner
 
 from .testfiles import TEST_NAME
 
@@ -82,16 +80,15 @@ class Call:
 
 
 def last_call(root: Path, path: str, start: int, end: int, test_file: str, test: str,
-              timeout: float = TRACE_TIMEOUT_S, env: Mapping[str, str] | None = None) -> Call:
+              timeout: float = TRACE_TIMEOUT_S, env: Mapping[str, str] | None = None, run: Runner | None = None
+              ) -> Call:
     """The last call of a function defined at `path` lines `start`-`end` while the test `test` of `test_file` ran
-    (`env` added to the environment); an empty Call when none was called, or the run failed or ran out of time."""
-    command = [sys.executable, "-c", TRACER, str(root / path), str(start), str(end), test_file, test]
-    try:
-        proc = subprocess.run(command, cwd=root, capture_output=True, text=True, errors="replace", timeout=timeout,
-                              env={**os.environ, **(env or {})})
-    except (OSError, subprocess.TimeoutExpired):
-        return Call()
-    line = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith(MARK)), "")
+    (`env` set for it; `run` runs it, in the sandbox when the code may be a model's); an empty Call when none was
+    called, or the run failed or ran out of time."""
+    argv = [sys.executable, "-c", TRACER, str(root / path), str(start), str(end), test_file, test]
+    command = " ".join([*(f"{name}={shlex.quote(value)}" for name, value in (env or {}).items()), shlex.join(argv)])
+    output = (run or local_runner(root))(command, timeout)
+    line = next((x for x in reversed(output.splitlines()) if x.startswith(MARK)), "")
     try:
         name, lines, args, outcome = json.loads(line[len(MARK):]) if line else ("", [], "", "")
     except ValueError:
@@ -99,7 +96,8 @@ def last_call(root: Path, path: str, start: int, end: int, test_file: str, test:
     return Call(str(name), tuple(n for n in lines if isinstance(n, int)), str(args), str(outcome))
 
 
-def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence) -> tuple[str, Call] | None:
+def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence, run: Runner | None = None
+           ) -> tuple[str, Call] | None:
     """(path, call): the first failing test's last call of the best shown definition (`spans`, best first), when
     the test failed on its own line (an assertion, an exception expected and not raised): where an exception came
     from the library, its line is named already. None when the test is not pytest's or ran none."""
@@ -108,7 +106,7 @@ def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence) -> tuple[str, Cal
     if site is None or site.raised is not None or not code or site.test.startswith("collecting "):
         return None
     call = last_call(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test,
-                     env=leading_env(ev.check))
+                     env=leading_env(ev.check), run=run)
     return (code[0].path, call) if call.lines else None
 
 

@@ -7,8 +7,11 @@ task's own words, not the files attached to it."""
 
 from __future__ import annotations
 
+from ..context.localize import Runner
 from ..context.mentions import Attached
 from ..context.repo_view import RepoView, looks_like_repository, repo_view
+from ..sandbox.command import SandboxError, run_command
+from ..tools.base import ToolContext
 from .base import Tactic
 
 BUDGET = 3000  # tokens of definitions and tests at most (the profile's `localize_tokens` option, when smaller)
@@ -35,7 +38,8 @@ class Localize(Tactic):
         attached = s.attached if s.attached and s.attached.text in task else None
         budget = min(BUDGET, s.options.get("localize_tokens", BUDGET))
         words = attached.task if attached else task  # the task's own words, as bench/localize.py measures them
-        view = repo_view(s.ctx.workspace, words, s.checker.command if s.checker else None, budget)
+        view = repo_view(s.ctx.workspace, words, s.checker.command if s.checker else None, budget,
+                         run=sandboxed(s.ctx))
         if view is None:
             return task
         s.targets = view.files[:1]
@@ -57,3 +61,15 @@ class Localize(Tactic):
             how = "\n\n" + (HOW_WHOLE if self.state.protocol.mode == "whole" else HOW_CALL).format(path=view.files[0])
         body = task if "# Task\n" in task else "# Task\n" + task  # the task may come with named files' notes
         return HEAD + view.text + "\n\n" + LEFT_OUT.format(files=left) + body + how
+
+
+def sandboxed(ctx: ToolContext) -> Runner:
+    """Runs the check and the tracer as the check after a change runs: in the workspace's sandbox. A request after
+    the first (the REPL, a resumed session) localizes code the model may have written."""
+    def run(command: str, timeout: float) -> str:
+        try:
+            return run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
+                               workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow).output
+        except SandboxError as exc:
+            return f"hame: the sandbox could not run `{command[:80]}`: {exc}"
+    return run
