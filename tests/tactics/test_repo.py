@@ -290,6 +290,7 @@ def test_localization_runs_the_check_and_the_tracer_in_the_sandbox(tmp_path: Pat
     ws = make_workspace(tmp_path / "ws", {**REPO, "tests/test_core.py": tests})
     r, srv = run_small_model(hame, tmp_path, ws, [reply("Done.")], TASK, "--check", CHECK, "--max-steps", "1",
                              "--sandbox", "bwrap", profile="tiny-local")
-    assert "def truncate(" in first_user(srv.requests[0]), r.stderr  # localized: the check's failures were read
-    assert "the last call before it failed, truncate(text='abcdefghij', width=6, tail='...')" in first_user(srv.requests[0])
+    first = first_user(srv.requests[0])
+    assert "def truncate(" in first, r.stderr  # localized: the check's failures were read
+    assert "the last call before it failed, truncate(text='abcdefghij', width=6, tail='...')" in first
     assert not outside.exists()
