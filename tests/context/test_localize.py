@@ -109,6 +109,34 @@ def test_signal_parsers_read_pytest_output_and_reports() -> None:
     assert sig.python_imports("from a.b import c\nimport d") == [("a.b", "c"), ("d", None)]
 
 
+def test_signal_parsers_read_unittest_reports_of_old_and_new_pythons() -> None:
+    bar, dashes = "=" * 70, "-" * 70
+    output = (f"F.E\n{bar}\nFAIL: test_total (tests.test_pricing.TestCart.test_total)\n{dashes}\n"
+              'Traceback (most recent call last):\n  File "/w/tests/test_pricing.py", line 9, in test_total\n'
+              "    self.assertEqual(cart.total(), 15)\nAssertionError: 5.0 != 15\n\n"
+              f"{bar}\nERROR: test_parse (tests.test_util.TestParse)\n{dashes}\n"
+              'Traceback (most recent call last):\n  File "/w/tests/test_util.py", line 4, in test_parse\n'
+              '    parse("x")\n  File "/w/shop/util.py", line 7, in parse\n    return int(text)\n'
+              "ValueError: invalid literal for int() with base 10: 'x'\n\n"
+              f"{dashes}\nRan 3 tests in 0.001s\n\nFAILED (failures=1, errors=1)\n")
+    assert sig.test_ids(output) == [sig.TestId("tests.test_pricing", "test_total"),
+                                    sig.TestId("tests.test_util", "test_parse")]
+    assert sig.error_lines(output) == ["AssertionError: 5.0 != 15",
+                                       "ValueError: invalid literal for int() with base 10: 'x'"]
+
+
+def test_a_check_run_by_unittest_shows_its_failing_test_error_and_traced_call(tmp_path: Path) -> None:
+    tests = ("import unittest\n\nfrom shop.pricing import Cart\n\n\nclass TestCart(unittest.TestCase):\n"
+             "    def test_discount(self):\n"
+             "        self.assertEqual(Cart([10.0, 10.0]).total_with_discount(25), 15.0)\n")
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_pricing.py": tests})
+    text = task_context(ws, TASK, f"{sys.executable} -m unittest tests.test_pricing", budget=3000)
+    assert "## tests/test_pricing.py :: TestCart.test_discount (failing)\n" in text
+    assert ("test_discount, line 8: `self.assertEqual(Cart([10.0, 10.0]).total_with_discount(25), 15.0)`\n"
+            "  AssertionError: 5.0 != 15.0\n"
+            "  the last call before it failed, Cart.total_with_discount(percent=25), returned 5.0") in text
+
+
 def test_render_context_shows_tests_and_definitions_with_class_header_and_imports(shop: Path) -> None:
     text = task_context(shop, TASK, CHECK, budget=1500)
     assert "tests/test_pricing.py :: test_total_with_discount (failing)" in text

@@ -150,7 +150,8 @@ def resolve_frame(files: Mapping[str, SourceFile], frame: sig.Frame) -> sig.Fram
 
 
 def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
-    """Each failing test's site, from pytest's report (a section under `____ test_name ____` per failure)."""
+    """Each failing test's site, from pytest's report (a section under `____ test_name ____` per failure) or
+    unittest's (`FAIL: test_name (module.Class)`)."""
     sites = []
     for name, section in re.findall(r"^_{3,} (\S.*?) _{3,}\n(.*?)(?=^_{3,} |^={3,}|\Z)", output, re.M | re.S):
         frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(section)) if f]
@@ -160,6 +161,12 @@ def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
             test = name.removeprefix("ERROR ") if name.startswith("ERROR collecting") else name.split(".")[-1]
             sites.append(Site(test, tests[0], raised, errors[0]))
+    for name, _, body in sig.unittest_failures(output):  # `python -m unittest`: the same, from its tracebacks
+        frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(body)) if f]
+        tests = [f for f in frames if TEST_NAME.search(f.path)]
+        if tests and (error := sig.exception_line(body)):
+            raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
+            sites.append(Site(name, tests[0], raised, error))
     return sites
 
 

@@ -14,6 +14,9 @@ TEST_ID = re.compile(r"([\w./-]*\w)::([\w.:\[\]-]+)")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 ERROR_LINE = re.compile(r"^E\s+(.*)$", re.M)
+# unittest's report: `FAIL: test_x (tests.test_mod.TestCase.test_x)` over a dashed line, then the traceback
+UNITTEST_SECTION = re.compile(r"^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)[^\n]*\n-{20,}\n(.*?)(?=^={20,}$|^-{20,}$|\Z)",
+                              re.M | re.S)
 MISSING = re.compile(r"cannot import name '(\w+)'|has no attribute '(\w+)'|name '(\w+)' is not defined")
 STOPWORDS = frozenset(
     """
@@ -47,18 +50,40 @@ def traceback_frames(output: str) -> list[Frame]:
 
 
 def test_ids(text: str) -> list[TestId]:
-    """Test ids (`path::name`, `path::Class::name[param]`) in a check's output or a task, first mention first."""
+    """Test ids (`path::name`, `path::Class::name[param]`; unittest's `test_x (module.Class)`) in a check's output
+    or a task, first mention first."""
     out: dict[TestId, None] = {}
     for m in TEST_ID.finditer(text):
         name = re.split(r"[\[]", m.group(2).split("::")[-1])[0]
         if name:
             out[TestId(m.group(1), name)] = None
+    out.update((TestId(module, name), None) for name, module, _ in unittest_failures(text))
     return list(out)
 
 
 def error_lines(output: str) -> list[str]:
-    """pytest's `E   ...` lines: the assertion or exception, as the failing test saw it."""
-    return [m.group(1).rstrip() for m in ERROR_LINE.finditer(output) if m.group(1).strip()]
+    """pytest's `E   ...` lines, or unittest's exception lines: the assertion or exception the failing test saw."""
+    found = [m.group(1).rstrip() for m in ERROR_LINE.finditer(output) if m.group(1).strip()]
+    return found or [error for _, _, body in unittest_failures(output) if (error := exception_line(body))]
+
+
+def unittest_failures(output: str) -> list[tuple[str, str, str]]:
+    """(test name, its module, the traceback) of each failure in unittest's report (`python -m unittest`)."""
+    found = []
+    for name, where, body in UNITTEST_SECTION.findall(output):
+        parts = where.split(".")
+        parts = parts[:-1] if parts[-1] == name else parts  # 3.11 writes `module.Class.test`, older `module.Class`
+        while len(parts) > 1 and parts[-1][:1].isupper():
+            parts.pop()  # the TestCase class
+        found.append((name, ".".join(parts), body))
+    return found
+
+
+def exception_line(traceback: str) -> str:
+    """The line a Python traceback ends its frames with: `ValueError: ...`, `AssertionError: 3 != 4`."""
+    lines = traceback.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Traceback")), -1) + 1
+    return next((line.rstrip() for line in lines[start:] if line.strip() and not line[:1].isspace()), "")
 
 
 def missing_names(output: str) -> list[str]:
