@@ -294,3 +294,17 @@ def test_localization_runs_the_check_and_the_tracer_in_the_sandbox(tmp_path: Pat
     assert "def truncate(" in first, r.stderr  # localized: the check's failures were read
     assert "the last call before it failed, truncate(text='abcdefghij', width=6, tail='...')" in first
     assert not outside.exists()
+
+
+def test_definitions_written_to_a_path_without_its_src_part_go_to_the_file_that_path_ends(tmp_path: Path,
+                                                                                          hame) -> None:
+    """A small model drops `src/` from `src/textkit/core.py`: a new `textkit/core.py` would be a module no test
+    imports, so the definitions go to the one file whose path ends with the path written, when they fit in it."""
+    src = {("src/" + rel if rel.startswith("textkit/") else rel): text for rel, text in REPO.items()}
+    ws = make_workspace(tmp_path / "ws", {**src, "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n'})
+    r, _ = run_small_model(hame, tmp_path, ws, [reply(f"textkit/core.py\n```python\n{FIXED}```\n")], TASK,
+                           "--check", CHECK, profile="tiny-local")
+    assert "textkit/core.py does not exist: its definitions go to src/textkit/core.py" in r.stderr
+    assert json.loads(r.stdout)["stop_reason"] == "completed", r.stderr
+    assert (ws / "src" / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)
+    assert not (ws / "textkit").exists()

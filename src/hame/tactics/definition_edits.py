@@ -13,6 +13,7 @@ from ..context.repo_view import looks_like_repository
 from ..context.testfiles import TEST_NAME
 from ..errors import ToolError
 from ..tools.paths import resolve
+from ..tools.rg import rg_files
 from ..tools.splice import complete_definitions, splice
 from ..tools.writefix import strip_line_numbers
 from .base import Reply, Tactic
@@ -54,8 +55,11 @@ class Definitions(Tactic):
 
     def judge(self, reply: Reply) -> None:
         """A reply cut off while it streamed (the output limit, a loop) keeps the definitions it had finished, when
-        they can be put in place in an existing file; the unfinished one is dropped."""
+        they can be put in place in an existing file; the unfinished one is dropped. Definitions written to a path
+        that does not exist go to the one file whose path ends with it, when they fit in it."""
         s = self.state
+        if s.definitions:
+            self._redirect(reply)
         if not s.definitions or not reply.problem or reply.response.finish_reason not in CUT:
             return
         call = s.protocol.cut_write(reply.response.text)
@@ -73,6 +77,29 @@ class Definitions(Tactic):
         reply.calls, reply.problem = [s.protocol.write_call(rel, kept)], None
         s.notice(f"the reply was cut off ({reply.response.finish_reason}); the definitions it finished are kept: "
                  f"{', '.join(spliced[1])}")
+
+    def _redirect(self, reply: Reply) -> None:
+        """`mlib/text.py` for `src/mlib/text.py`: a small model drops the part of a path above the package. A write
+        there would make a new module no test imports; its definitions go where they fit instead."""
+        ws = self.state.ctx.workspace
+        for i, call in enumerate(reply.calls):
+            rel = str(call.arguments.get("path", "")).removeprefix("./") if call.name == "write_file" else ""
+            if not rel.endswith(".py") or TEST_NAME.search(rel):
+                continue
+            try:
+                if resolve(ws, rel).exists():
+                    continue
+            except ToolError:
+                continue
+            same = [f for f in rg_files(ws) if f.endswith("/" + rel)]
+            content = str(call.arguments.get("content", ""))
+            try:
+                old = (ws / same[0]).read_text(encoding="utf-8") if len(same) == 1 else None
+            except (OSError, UnicodeDecodeError):
+                continue
+            if old is not None and splice(old, strip_line_numbers(content) or content) is not None:
+                reply.calls[i] = self.state.protocol.write_call(same[0], content)
+                self.state.notice(f"{rel} does not exist: its definitions go to {same[0]}, whose path ends with it")
 
     def fragment(self, rel: str, old: str | None, new: str, workspace: Path) -> str | None:
         """The refusal of a much shorter write over a large Python file (a part that splice_in could not place)."""
