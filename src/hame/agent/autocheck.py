@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from ..context.clip import clip
 from ..context.error_hints import with_hints
 from ..context.pytest_report import digest
-from ..sandbox.command import run_command
 from ..tools.base import ToolContext
 
 FILE_TOOLS = frozenset({"write_file", "edit_file", "apply_patch"})
@@ -46,8 +45,7 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
     can be (context/assertions.py), and with `hints` followed by one-line explanations of the Python errors it
     shows (context/error_hints.py)."""
     start = time.monotonic()
-    res = run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
-                      workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow)
+    res = ctx.shell(command, timeout)
     seconds = time.monotonic() - start
     passed = res.exit_code == 0 and not res.timed_out
     status = f"killed after {timeout}s: does the code loop forever?" if res.timed_out else f"exit code {res.exit_code}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..context.localize import Runner
 from ..context.mentions import Attached
 from ..context.repo_view import RepoView, looks_like_repository, repo_view
-from ..sandbox.command import SandboxError, run_command
+from ..sandbox.command import SandboxError
 from ..tools.base import ToolContext
 from .base import Tactic
 
@@ -68,8 +68,7 @@ def sandboxed(ctx: ToolContext) -> Runner:
     the first (the REPL, a resumed session) localizes code the model may have written."""
     def run(command: str, timeout: float) -> str:
         try:
-            return run_command(command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
-                               workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow).output
+            return ctx.shell(command, timeout).output
         except SandboxError as exc:
             return f"hame: the sandbox could not run `{command[:80]}`: {exc}"
     return run

@@ -146,12 +146,12 @@ def progressed(report: str, before: str) -> bool:
     """Whether a pytest run's report counts fewer failing tests (failed and errors) or more passing ones than
     `before`'s: a test file that did not import (one error, none passed) and now runs with a few failing is closer."""
     now, then = counts_line(report), counts_line(before)
-    if not (now and then):
-        return False
-    def count(pattern: re.Pattern[str], line: str) -> int:
-        return sum(map(int, pattern.findall(line)))
+    return bool(now and then) and (_total(FAILING, now) < _total(FAILING, then)
+                                   or _total(PASSING, now) > _total(PASSING, then))
 
-    return count(FAILING, now) < count(FAILING, then) or count(PASSING, now) > count(PASSING, then)
+
+def _total(pattern: re.Pattern[str], line: str) -> int:
+    return sum(map(int, pattern.findall(line)))
 
 
 def near_miss(report: str) -> bool:

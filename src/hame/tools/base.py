@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import ToolError
+from ..sandbox.command import CommandResult, run_command
 
 
 class Args(BaseModel):
@@ -54,6 +55,12 @@ class ToolContext:
     write_guards: list[WriteGuard] = field(default_factory=list)  # refuse a write (the refusal the model sees)
     write_filters: list[WriteFilter] = field(default_factory=list)  # change what write_file writes, before guards
     write_fixes: list[WriteFilter] = field(default_factory=list)  # ... and after them
+
+    def shell(self, command: str, timeout: float) -> CommandResult:
+        """Run a shell command in the workspace as the model's commands run: in its sandbox, with its network and
+        environment settings (raises SandboxError when the sandbox cannot run)."""
+        return run_command(command, self.workspace, timeout=timeout, sandbox=self.sandbox,  # type: ignore[arg-type]
+                           workspace=self.workspace, network=self.network, env_allow=self.env_allow)
 
     def changed(self, rel: str) -> None:
         if rel not in self.files_changed:

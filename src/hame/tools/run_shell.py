@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..sandbox.command import run_command
 from .base import Args, Tool, ToolContext
 
 
@@ -22,8 +21,7 @@ class RunShell(Tool):
 
     def run(self, args: ShellArgs, ctx: ToolContext) -> str:
         timeout = min(args.timeout, ctx.shell_timeout_cap)
-        res = run_command(args.command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
-                          workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow)
+        res = ctx.shell(args.command, timeout)
         if res.timed_out:
             status = f"killed after {timeout}s timeout (with all its child processes)"
         else:
