@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..sandbox.command import run_command
 from .base import Args, Tool, ToolContext
 
 
@@ -21,7 +22,8 @@ class RunShell(Tool):
 
     def run(self, args: ShellArgs, ctx: ToolContext) -> str:
         timeout = min(args.timeout, ctx.shell_timeout_cap)
-        res = ctx.shell(args.command, timeout)
+        res = run_command(args.command, ctx.workspace, timeout=timeout, sandbox=ctx.sandbox,  # type: ignore[arg-type]
+                          workspace=ctx.workspace, network=ctx.network, env_allow=ctx.env_allow)
         if res.timed_out:
             status = f"killed after {timeout}s timeout (with all its child processes)"
         else:
