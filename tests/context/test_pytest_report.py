@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hame.context.pytest_report import digest
+from hame.context.pytest_report import digest, unittest_counts
 
 TESTS = '''import unittest
 
@@ -69,3 +69,18 @@ def test_only_the_first_distinct_errors_are_shown(tmp_path: Path) -> None:
 def test_output_that_is_not_a_pytest_failure_is_left_alone() -> None:
     assert digest("FAIL: npm test\nError: expected 2 got 3") is None
     assert digest("4 passed in 0.01s") is None
+
+
+def test_unittest_counts_read_like_pytest_counts(tmp_path: Path) -> None:
+    (tmp_path / "search.py").write_text("def find(a, x):\n    return a.index(x)\n")  # 2 of 4 right
+    (tmp_path / "search_test.py").write_text(TESTS.replace("    def test_first", "    @unittest.skip('later')\n"
+                                                           "    def test_first"))
+    r = subprocess.run([sys.executable, "-m", "unittest", "search_test"], cwd=tmp_path, capture_output=True,
+                       text=True)
+    assert unittest_counts(r.stderr) == "unittest: 2 failed, 1 passed"  # the skipped test neither
+    (tmp_path / "search.py").write_text("def find(a, x):\n    return a.index(x) +\n")  # does not import
+    r = subprocess.run([sys.executable, "-m", "unittest", "search_test"], cwd=tmp_path, capture_output=True,
+                       text=True)
+    assert unittest_counts(r.stderr) == "unittest: 0 passed, 1 error"
+    assert unittest_counts("Ran 3 tests in 0.001s\n\nOK\n") == "unittest: 3 passed"
+    assert unittest_counts("3 passed in 0.01s") == ""

@@ -219,6 +219,34 @@ def test_a_change_that_makes_a_test_file_import_again_is_kept_though_tests_still
     assert (ws / "textkit" / "core.py").read_text().endswith("def title(text):\n    return text.title()\n")
 
 
+UNITTESTS = ("import unittest\n\nfrom textkit.core import slug, truncate\n\n\n"
+             "class CoreTest(unittest.TestCase):\n"
+             "    def test_truncate_keeps_short_text(self):\n        self.assertEqual(truncate('abc', 5), 'abc')\n\n"
+             "    def test_truncate_cuts_to_the_width(self):\n"
+             "        self.assertEqual(truncate('abcdefghij', 6), 'abc...')\n\n"
+             "    def test_slug(self):\n        self.assertEqual(slug('Hello World'), 'hello-world')\n")
+
+
+TITLE = UNITTESTS.replace("import slug, truncate", "import slug, title, truncate") + \
+    "\n    def test_title(self):\n        self.assertEqual(title('a b'), 'A B')\n"
+
+
+@pytest.mark.parametrize("tests, change, kept", [
+    (UNITTESTS, "def slug(text):\n    return text\n", False),  # 2 failing, not 1
+    (UNITTESTS, "def slug(text):\n    return '-'.join(text.lower().split())\n", False),  # the same 1 failing
+    (TITLE, "def title(text):\n    return text.title()\n", True)])  # the file imports again: 3 pass, 1 fails
+def test_a_unittest_check_counts_failing_tests_like_pytest(tmp_path: Path, hame, tests: str, change: str,
+                                                           kept: bool) -> None:
+    """Under `python -m unittest` the same rule as under pytest: a change that makes no fewer tests fail and no more
+    pass is put back at once; one that makes a test module import again (unittest stopped on it) is progress."""
+    ws = make_workspace(tmp_path / "ws", {**REPO, "tests/test_core.py": tests})
+    r, _ = run_small_model(hame, tmp_path, ws, [reply(f"textkit/core.py\n```python\n{change}```\n")], TASK,
+                           "--check", "python -m unittest tests.test_core", "--max-steps", "1", profile="tiny-local")
+    assert "check `python -m unittest tests.test_core`: failed" in r.stderr
+    assert ("put back as they were: textkit/core.py" in r.stderr) is not kept, r.stderr
+    assert ((ws / "textkit" / "core.py").read_text() == CORE) is not kept
+
+
 def test_a_long_docstring_is_shown_cut_and_kept_whole_when_the_reply_copies_the_cut(tmp_path: Path, hame) -> None:
     doc = ('    """Cut `text` to at most `width` characters.\n\n    >>> truncate("abcdefghij", 6)\n'
            "    'abc...'\n    \"\"\"\n")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..context.clip import clip
 from ..context.error_hints import with_hints
-from ..context.pytest_report import digest
+from ..context.pytest_report import digest, unittest_counts
 from ..tools.base import ToolContext
 
 FILE_TOOLS = frozenset({"write_file", "edit_file", "apply_patch"})
@@ -54,7 +54,9 @@ def run_check(command: str, ctx: ToolContext, *, timeout: int = CHECK_TIMEOUT, m
         return CheckResult(command, True, f"{head}\nThe check passes. If the task is done, give your final answer.",
                            seconds, exit_code=res.exit_code)
     report = digest(res.output, workspace=ctx.workspace if concrete else None)
-    body = clip(report or res.output.strip(), max_chars, head_share=0.6).text
+    counts = "" if report else unittest_counts(res.output)  # the counts first, where clipping cannot drop them
+    body = clip(report or res.output.strip(), max_chars - len(counts), head_share=0.6).text
+    body = f"{counts}\n{body}" if counts else body
     body = with_hints(body) if hints else body
     return CheckResult(command, False, f"{head}\n{body}\nFix the code so that the check passes.", seconds,
                        res.timed_out, None if res.timed_out else res.exit_code)

@@ -18,6 +18,9 @@ END = re.compile(r"^={3,} .* ={3,}$")
 LOCATION = re.compile(r"^[^\s:]+:\d+: ")
 COUNTS = re.compile(r"^=*\s*(\d+ (failed|passed|error|errors)\b.*?)\s*=*$")
 NOISE = re.compile(r"^(self|cls) = <|^\s*$")
+UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.M)
+UNITTEST_CRASH = re.compile(r"unittest[/\\]loader\.py\", line \d+, in loadTestsFromName")
+UNITTEST_RESULT = re.compile(r"^(OK|FAILED)\b(?: \((.*)\))?\s*$", re.M)
 
 
 @dataclass
@@ -55,6 +58,21 @@ def digest(output: str, max_errors: int = 3, max_lines: int = 30, workspace: Pat
     if hidden:
         out += ["", f"({hidden} more different error{'s' if hidden > 1 else ''} not shown: fix these first)"]
     return "\n".join(out)
+
+
+def unittest_counts(output: str) -> str:
+    """unittest's result (`Ran 9 tests` ... `FAILED (failures=1, errors=1)`) as a counts line like pytest's:
+    `unittest: 1 failed, 7 passed, 1 error`, so that the restarts' rules read it; "" when there is none."""
+    ran, result = UNITTEST_RAN.findall(output), UNITTEST_RESULT.findall(output)
+    if not ran or not result:  # a module named on the command line that does not import stops unittest itself
+        return "unittest: 0 passed, 1 error" if UNITTEST_CRASH.search(output) else ""
+    kinds = dict(item.strip().split("=", 1) for item in result[-1][1].split(",") if "=" in item)
+    failed, errors = int(kinds.get("failures", 0)), int(kinds.get("errors", 0))
+    skipped = int(kinds.get("skipped", 0)) + int(kinds.get("expected failures", 0))
+    passed = max(0, int(ran[-1]) - failed - errors - skipped)
+    parts = [f"{failed} failed"] * bool(failed) + [f"{passed} passed"]
+    parts += [f"{errors} error{'s' * (errors > 1)}"] * bool(errors)
+    return "unittest: " + ", ".join(parts)
 
 
 def _concrete(failures: list[Failure], lines: list[str], max_errors: int, max_lines: int, workspace: Path) -> str:

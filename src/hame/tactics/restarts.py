@@ -138,13 +138,15 @@ class Restarts:
 
 
 def counts_line(report: str) -> str:
-    """The `pytest: 1 failed, 17 passed ...` line of a check's report (context/pytest_report.py), or ""."""
-    return next((line for line in report.splitlines() if line.startswith("pytest: ")), "")
+    """The `pytest: 1 failed, 17 passed ...` (or `unittest: ...`) line of a check's report
+    (context/pytest_report.py), or ""."""
+    return next((line for line in report.splitlines() if line.startswith(("pytest: ", "unittest: "))), "")
 
 
 def progressed(report: str, before: str) -> bool:
-    """Whether a pytest run's report counts fewer failing tests (failed and errors) or more passing ones than
-    `before`'s: a test file that did not import (one error, none passed) and now runs with a few failing is closer."""
+    """Whether a pytest (or unittest) run's report counts fewer failing tests (failed and errors) or more passing
+    ones than `before`'s: a test file that did not import (one error, none passed) and now runs with a few failing
+    is closer."""
     now, then = counts_line(report), counts_line(before)
     return bool(now and then) and (_total(FAILING, now) < _total(FAILING, then)
                                    or _total(PASSING, now) > _total(PASSING, then))
