@@ -102,7 +102,9 @@ def test_signal_parsers_read_pytest_output_and_reports() -> None:
     output = ("shop/pricing.py:15: in total_with_discount\n    x\nshop/util.py:2: ValueError\n"
               "E   ValueError: bad\nFAILED tests/test_pricing.py::TestCart::test_total[1] - ValueError\n")
     assert sig.traceback_frames(output) == [sig.Frame("shop/pricing.py", 15), sig.Frame("shop/util.py", 2)]
-    assert sig.test_ids(output) == [sig.TestId("tests/test_pricing.py", "test_total")]
+    assert sig.test_ids(output) == [sig.TestId("tests/test_pricing.py", "test_total", "TestCart")]
+    assert sig.test_ids(output)[0].matches("TestCart.test_total") and not sig.test_ids(output)[0].matches(
+        "TestOrder.test_total")  # a namesake in another test class is not the failing test
     assert sig.error_lines(output) == ["ValueError: bad"]
     assert sig.split_words("test_partitionAll_2") == ["test", "partition", "all", "2"]
     assert "Table.to_text" in sig.identifiers("fix Table.to_text on empty tables")
@@ -119,8 +121,8 @@ def test_signal_parsers_read_unittest_reports_of_old_and_new_pythons() -> None:
               '    parse("x")\n  File "/w/shop/util.py", line 7, in parse\n    return int(text)\n'
               "ValueError: invalid literal for int() with base 10: 'x'\n\n"
               f"{dashes}\nRan 3 tests in 0.001s\n\nFAILED (failures=1, errors=1)\n")
-    assert sig.test_ids(output) == [sig.TestId("tests.test_pricing", "test_total"),
-                                    sig.TestId("tests.test_util", "test_parse")]
+    assert sig.test_ids(output) == [sig.TestId("tests.test_pricing", "test_total", "TestCart"),
+                                    sig.TestId("tests.test_util", "test_parse", "TestParse")]
     assert sig.error_lines(output) == ["AssertionError: 5.0 != 15",
                                        "ValueError: invalid literal for int() with base 10: 'x'"]
 
@@ -276,3 +278,57 @@ def test_a_named_file_over_the_budget_is_named_to_the_model(shop: Path) -> None:
     text = attach("Fix shop/big.py", named.files, too_large=named.too_large)
     assert "not attached" in text and "shop/big.py (24,000 characters)" in text and "16,000-character" in text
     assert attach("Fix it", [], too_large=[]) == "Fix it"
+
+
+def test_a_failing_method_is_told_from_its_namesakes_and_a_stub_is_no_candidate(tmp_path: Path) -> None:
+    """unittest-style test classes often share method names (`test_none`); a module's `.pyi` stub beside it holds
+    only signatures: neither is shown as what fails or what to fix."""
+    tests = ("import unittest\n\nfrom shop.util import clamp, slugify\n\n\n"
+             "class ClampTests(unittest.TestCase):\n    def test_none(self):\n"
+             "        self.assertEqual(clamp(5, 0, 9), 5)\n\n\n"
+             "class SlugifyTests(unittest.TestCase):\n    def test_none(self):\n"
+             "        self.assertEqual(slugify('A  B'), 'a-b')\n")
+    stub = "def clamp(value: int, low: int, high: int) -> int: ...\ndef slugify(text: str) -> str: ...\n"
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "tests/test_util.py": tests, "shop/util.pyi": stub})
+    check = f"{sys.executable} -m pytest -q tests/test_util.py"
+    text = task_context(ws, "slugify joins words with two dashes when they are two spaces apart", check)
+    assert "## tests/test_util.py :: SlugifyTests.test_none (failing)" in text and "ClampTests" not in text
+    assert "the last call before it failed, slugify(text='A  B'), returned 'a--b'" in text  # that test traced
+    assert "shop/util.pyi" not in text and "## shop/util.py :: slugify" in text
+    assert [c.span.path for c in localize(ws, "slugify", check)][:1] == ["shop/util.py"]
+
+
+def test_many_tests_failing_in_one_shared_helper_are_named_and_told_once(tmp_path: Path) -> None:
+    """A bug in a helper fails dozens of tests the same way (a shared `assert_equal`): the view shows the first
+    few tests, names some of the others, and tells the error once, with the failing call's values."""
+    helper = "def assert_equal(expected, result):\n    assert expected == result\n"
+    tests = "from shop.pricing import format_price\nfrom tests.common import assert_equal\n" + "".join(
+        f"\n\ndef test_price_{i}():\n    expected, result = '{i}.50', format_price({i}.5)\n"
+        "    assert_equal(expected, result)\n"
+        for i in range(12))
+    code = LIBRARY["shop/pricing.py"].replace("return f'{value:.2f}'", "return f'{value:.1f}'")
+    ws = make_workspace(tmp_path / "shop", {**LIBRARY, "shop/pricing.py": code, "tests/__init__.py": "",
+                                            "tests/common.py": helper, "tests/test_pricing.py": tests})
+    text = task_context(ws, "format_price shows one decimal", f"{sys.executable} -m pytest -q tests/test_pricing.py",
+                        budget=3000)
+    assert text.count("(failing)") == 4 and "## tests/test_pricing.py :: test_price_3 (failing)" in text
+    assert "(8 more failing tests not shown: test_price_4, test_price_5, " in text
+    errors = text[text.index("## Errors"):]
+    assert errors.startswith("## Errors\ntest_price_0, line 7: `assert_equal(expected, result)`\n")
+    assert "the last call before it failed, format_price(value=0.5), returned '0.5'" in errors
+    assert "test_price_1, line" not in errors and "(and 11 more failing the same way)" in errors
+    assert "## shop/pricing.py :: format_price" in text
+
+
+def test_the_traced_call_is_the_function_not_a_comprehension_in_it_and_has_no_addresses(tmp_path: Path) -> None:
+    """A comprehension runs as a call of its own after the function's first lines; the call shown is the
+    function's, and a value without a repr of its own is shown without its address (it differs every run)."""
+    code = ("class Box:\n    pass\n\n\ndef boxes(sizes):\n    found = [s for s in sizes if s > 1]\n"
+            "    return Box() if found else None\n")
+    tests = "from store.box import boxes\n\n\ndef test_no_box_for_small_sizes():\n    assert boxes([1, 2]) is None\n"
+    ws = make_workspace(tmp_path / "store", {"store/__init__.py": "", "store/box.py": code,
+                                             "tests/test_box.py": tests})
+    text = task_context(ws, "boxes([1, 2]) should be None", f"{sys.executable} -m pytest -q tests/test_box.py")
+    assert ("the last call before it failed, boxes(sizes=[1, 2]), returned <store.box.Box object> after these of "
+            "its lines:\n      6  found = [s for s in sizes if s > 1]\n      7  return Box() if found else None\n"
+            ) in text

@@ -84,6 +84,7 @@ class Site:
     line: sig.Frame
     raised: sig.Frame | None
     error: str
+    cls: str = ""  # the test's class, when it is a method
 
 
 def localize(root: Path, task: str, check: str | None = None, check_output: str | None = None,
@@ -125,7 +126,7 @@ def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) 
         ev.test_imports += sig.python_imports(files[path].text)
         for test in ev.tests:
             for span in files[path].spans:
-                if span.name == test.name:
+                if test.matches(span.qualname):
                     body = "\n".join(files[path].lines[span.start - 1 : span.end])
                     ev.test_calls += sig.identifiers(body)[:MAX_TEST_WORDS]
     return ev
@@ -134,7 +135,8 @@ def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) 
 def tests_using(files: Mapping[str, SourceFile], paths: Sequence[str], names: Sequence[str]) -> list[sig.TestId]:
     """The test functions of `paths` whose code uses one of `names`, at most MAX_USING: the tests a name that does
     not exist yet kept from running (a fix that adds API comes with tests that fail to import it)."""
-    found = [sig.TestId(path, span.name) for path in paths for span in files[path].spans
+    found = [sig.TestId(path, span.name, span.qualname.rpartition(".")[0])
+             for path in paths for span in files[path].spans
              if span.name.startswith("test") and set(names) & set(WORD.findall(
                  "\n".join(files[path].lines[span.start - 1 : span.end])))]
     return found[:MAX_USING]
@@ -160,13 +162,14 @@ def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
         if tests and errors:  # the test's own line is the first frame; the library's innermost line raised
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
             test = name.removeprefix("ERROR ") if name.startswith("ERROR collecting") else name.split(".")[-1]
-            sites.append(Site(test, tests[0], raised, errors[0]))
-    for name, _, body in sig.unittest_failures(output):  # `python -m unittest`: the same, from its tracebacks
+            cls = "" if name.startswith("ERROR") else name.split("[")[0].rpartition(".")[0].rsplit(".", 1)[-1]
+            sites.append(Site(test, tests[0], raised, errors[0], cls))
+    for name, _, cls, body in sig.unittest_sections(output):  # `python -m unittest`: the same, from its tracebacks
         frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(body)) if f]
         tests = [f for f in frames if TEST_NAME.search(f.path)]
         if tests and (error := sig.exception_line(body)):
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
-            sites.append(Site(name, tests[0], raised, error))
+            sites.append(Site(name, tests[0], raised, error, cls))
     return sites
 
 
@@ -206,7 +209,8 @@ def path_matches(path: str, written: str) -> bool:
 
 def rank(files: Mapping[str, SourceFile], ev: Evidence) -> list[Candidate]:
     """Every definition outside test files, scored by the evidence; best first, ties by path and line."""
-    pool = [s for path, f in files.items() if not TEST_NAME.search(path) for s in f.spans]
+    pool = [s for path, f in files.items() if not TEST_NAME.search(path) and not stub_of_module(files, path)
+            for s in f.spans]
     scores: dict[DefSpan, float] = defaultdict(float)
     reasons: dict[DefSpan, list[str]] = defaultdict(list)
 
@@ -225,6 +229,11 @@ def rank(files: Mapping[str, SourceFile], ev: Evidence) -> list[Candidate]:
     ranked = [Candidate(s, scores.get(s, 0.0), tuple(reasons.get(s, ()))) for s in pool]
     ranked.sort(key=lambda c: (-c.score, c.span.path, c.span.start))
     return ranked
+
+
+def stub_of_module(files: Mapping[str, SourceFile], path: str) -> bool:
+    """A type stub (`mod.pyi`) beside its module: it holds signatures, never the behaviour a fix changes."""
+    return path.endswith(".pyi") and path[:-1] in files
 
 
 def score_frames(files: Mapping[str, SourceFile], ev: Evidence, add: Adder) -> None:

@@ -37,6 +37,13 @@ class Frame:
 class TestId:
     path: str  # as written: "tests/test_x.py", "tests.test_x" or "test_x"
     name: str  # the test function (a class prefix and a parameter suffix dropped)
+    cls: str = ""  # the class it is a method of, when the id names one (`path::Class::name`, unittest's)
+
+    def matches(self, qualname: str) -> bool:
+        """Whether a definition's qualified name (`name`, `Class.name`) is this test: a method's name alone
+        would also match its namesakes in other test classes."""
+        owner, _, name = qualname.rpartition(".")
+        return name == self.name and (not self.cls or owner.rsplit(".", 1)[-1] == self.cls)
 
 
 def traceback_frames(output: str) -> list[Frame]:
@@ -54,10 +61,11 @@ def test_ids(text: str) -> list[TestId]:
     or a task, first mention first."""
     out: dict[TestId, None] = {}
     for m in TEST_ID.finditer(text):
-        name = re.split(r"[\[]", m.group(2).split("::")[-1])[0]
+        parts = m.group(2).split("::")
+        name = re.split(r"[\[]", parts[-1])[0]
         if name:
-            out[TestId(m.group(1), name)] = None
-    out.update((TestId(module, name), None) for name, module, _ in unittest_failures(text))
+            out[TestId(m.group(1), name, parts[-2] if len(parts) > 1 else "")] = None
+    out.update((TestId(module, name, cls), None) for name, module, cls, _ in unittest_sections(text))
     return list(out)
 
 
@@ -69,13 +77,19 @@ def error_lines(output: str) -> list[str]:
 
 def unittest_failures(output: str) -> list[tuple[str, str, str]]:
     """(test name, its module, the traceback) of each failure in unittest's report (`python -m unittest`)."""
+    return [(name, module, body) for name, module, _, body in unittest_sections(output)]
+
+
+def unittest_sections(output: str) -> list[tuple[str, str, str, str]]:
+    """(test name, its module, its TestCase class, the traceback) of each failure in unittest's report."""
     found = []
     for name, where, body in UNITTEST_SECTION.findall(output):
         parts = where.split(".")
         parts = parts[:-1] if parts[-1] == name else parts  # 3.11 writes `module.Class.test`, older `module.Class`
+        classes = []
         while len(parts) > 1 and parts[-1][:1].isupper():
-            parts.pop()  # the TestCase class
-        found.append((name, ".".join(parts), body))
+            classes.append(parts.pop())  # the TestCase class
+        found.append((name, ".".join(parts), classes[0] if classes else "", body))
     return found
 
 

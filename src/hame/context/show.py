@@ -21,6 +21,8 @@ MAX_ERROR_LINES = 12
 MAX_SITES = 6  # failing tests whose failure site is shown
 MAX_RAN_LINES = 15  # lines the failing call ran, shown (the last ones in the file)
 MAX_CANDIDATES = 8
+MAX_TESTS = 4  # failing tests whose code is shown; more are named (a bug in a helper can fail dozens)
+MAX_TESTS_NAMED = 6
 MAX_TEST_LINES = 40  # a longer failing test is shown up to a few lines after the line that failed
 AFTER_FAILED = 8
 KEEP_SHARE = 0.4  # a candidate scoring under this share of the best one is left out: it dilutes a small model's view
@@ -106,23 +108,33 @@ def render_definition(source: SourceFile, span: DefSpan, with_imports: bool = Tr
 
 
 def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
-    """The failing tests' code, then the errors they end with."""
+    """The failing tests' code (the first MAX_TESTS, the others named), then the errors they end with."""
     blocks = []
-    names = {t.name for t in ev.tests}
-    failed_at = {(site.line.path, site.test.rsplit("::", 1)[-1].split("[")[0]): site.line.line for site in ev.sites}
-    for path in ev.test_files:
-        for span in files[path].spans:
-            if span.name in names:
-                first, last = definition_lines(files[path], span)
-                # a short test whole: its later lines say what else the fix must do
-                cut = last if last - first + 1 <= MAX_TEST_LINES else \
-                    min(last, failed_at.get((path, span.name), last) + AFTER_FAILED)
-                body = numbered(files[path].lines[first - 1 : cut], first)
-                if cut < last:
-                    body += f"\n       ... ({last - cut} more lines of the test)"
-                blocks.append(f"## {path} :: {span.qualname} (failing)\n{body}")
+    failed_at = {(site.line.path, site.cls, site.test.split("[")[0]): site.line.line for site in ev.sites}
+    failing = [(path, span) for path in ev.test_files for span in files[path].spans
+               if any(t.matches(span.qualname) for t in ev.tests)]
+    for path, span in failing[:MAX_TESTS]:
+        first, last = definition_lines(files[path], span)
+        owner = span.qualname.rpartition(".")[0].rsplit(".", 1)[-1]
+        line = failed_at.get((path, owner, span.name), failed_at.get((path, "", span.name), last))
+        # a short test whole: its later lines say what else the fix must do
+        cut = last if last - first + 1 <= MAX_TEST_LINES else min(last, line + AFTER_FAILED)
+        body = numbered(files[path].lines[first - 1 : cut], first)
+        if cut < last:
+            body += f"\n       ... ({last - cut} more lines of the test)"
+        blocks.append(f"## {path} :: {span.qualname} (failing)\n{body}")
+    if len(failing) > MAX_TESTS:
+        more = [span.qualname for _, span in failing[MAX_TESTS:]]
+        names = ", ".join(more[:MAX_TESTS_NAMED]) + (", ..." if len(more) > MAX_TESTS_NAMED else "")
+        blocks[-1] += f"\n\n({len(more)} more failing test{'s' * (len(more) > 1)} not shown: {names})"
     if ev.sites:
-        sites = [render_site(files, site) for site in ev.sites[:MAX_SITES]]
+        # one site of those that fail on the same code the same way (a shared helper's `assert a == b`)
+        distinct = list({render_site(files, site).split(", line ", 1)[-1].split(": ", 1)[-1]: site
+                         for site in ev.sites[::-1]}.values())
+        distinct.sort(key=ev.sites.index)
+        sites = [render_site(files, site) for site in distinct[:MAX_SITES]]
+        if (same := len(ev.sites) - len(distinct)) > 0:
+            sites.append(f"(and {same} more failing the same way)")
         if ev.ran and ev.ran[0] in files:
             path, call = ev.ran
             name = span.qualname if (span := ran_span(files, ev.ran)) else call.name
@@ -171,10 +183,13 @@ def render_context(files: Mapping[str, SourceFile], candidates: Sequence[Candida
     """The failing tests (up to a share of `budget` tokens), then the best candidates that still fit, each shown
     once (a class too long to show whole as an outline; a copy of one shown in another module not again), a
     module's imports only with its first definition."""
+    blocks = render_tests(files, ev)
+    errors = [b for b in blocks[-1:] if b.startswith("## Errors")]  # kept before the tests' code: what failed
     tests: list[str] = []
-    for block in render_tests(files, ev):
-        if estimate_tokens("\n\n".join([*tests, block])) <= budget * TEST_SHARE:
+    for block in blocks[: len(blocks) - len(errors)]:
+        if estimate_tokens("\n\n".join([*tests, block, *errors])) <= budget * TEST_SHARE:
             tests.append(block)
+    tests += errors
     code: list[str] = []
     shown: list[DefSpan] = []
     texts: set[tuple[str, str]] = set()

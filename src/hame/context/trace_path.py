@@ -26,7 +26,7 @@ ENV_WORD = re.compile(r"([A-Za-z_]\w*)=(.*)", re.S)
 # runs one test under pytest with a tracer that records, per call of a code object defined in [start, end] of the
 # file, the lines it ran; prints the last call's lines
 TRACER = r"""
-import json, os, sys
+import json, os, re, sys
 import pytest
 path, start, end = os.path.realpath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 test_file, name = sys.argv[4], sys.argv[5]
@@ -36,10 +36,13 @@ def short(value):
         text = repr(value)
     except Exception:
         text = "<" + type(value).__name__ + ">"
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", text)  # an address differs from run to run and says nothing
     return text if len(text) <= 60 else text[:57] + "..."
 def tracer(frame, event, arg):
     code = frame.f_code
     if event != "call" or code.co_filename != path or not start <= code.co_firstlineno <= end:
+        return None
+    if code.co_name.startswith("<"):  # a comprehension or lambda: part of the call around it, not a call to show
         return None
     if frame in frames:  # a generator resumed: the same call goes on
         call = frames[frame]
@@ -47,6 +50,7 @@ def tracer(frame, event, arg):
         names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
         args = ", ".join(n + "=" + short(frame.f_locals[n]) for n in names
                          if n not in ("self", "cls") and n in frame.f_locals)
+        args = args if len(args) <= 200 else args[:197] + "..."  # many keyword arguments: the first ones
         call = frames[frame] = [code.co_name, [], args, ""]
         calls.append(call)
     generator = code.co_flags & 0x20
@@ -105,7 +109,8 @@ def traced(root: Path, spans: Sequence[DefSpan], ev: Evidence, run: Runner | Non
     code = [s for s in spans if not TEST_NAME.search(s.path) and s.path.endswith(".py")]
     if site is None or site.raised is not None or not code or site.test.startswith("collecting "):
         return None
-    call = last_call(root, code[0].path, code[0].start, code[0].end, site.line.path, site.test,
+    test = f"{site.cls} and {site.test}" if site.cls else site.test  # pytest's -k: the method of that class
+    call = last_call(root, code[0].path, code[0].start, code[0].end, site.line.path, test,
                      env=leading_env(ev.check), run=run)
     return (code[0].path, call) if call.lines else None
 
