@@ -13,6 +13,7 @@ from hame.context.defindex import find_symbol, index_repository, qualified_spans
 from hame.context.localize import gather, localize, rank, run_check
 from hame.context.mentions import attach, named_files
 from hame.context.show import ran_first, render_context, task_context
+from hame.context.spectrum import ochiai, suspicious
 from hame.context.tags import extract_tags
 from hame.context.trace_path import Call, traced
 
@@ -332,3 +333,49 @@ def test_the_traced_call_is_the_function_not_a_comprehension_in_it_and_has_no_ad
     assert ("the last call before it failed, boxes(sizes=[1, 2]), returned <store.box.Box object> after these of "
             "its lines:\n      6  found = [s for s in sizes if s > 1]\n      7  return Box() if found else None\n"
             ) in text
+
+
+SPECTRUM_LIB = {
+    "shop/__init__.py": "",
+    "shop/fmt.py": (
+        "def _cents(value):\n    return round(value * 10)\n\n\n"  # the bug: 10, not 100
+        "def format_price(value):\n    return f'{value:.2f} EUR ({_cents(value)} cents)'\n\n\n"
+        "def format_weight(grams):\n    return f'{grams / 1000:.3f} kg'\n\n\n"
+        "def format_count(n):\n    return f'{n} items'\n"
+    ),
+    "tests/test_fmt.py": (
+        "from shop.fmt import format_count, format_price, format_weight\n\n\n"
+        "def test_price_one():\n    assert format_price(1.5) == '1.50 EUR (150 cents)'\n\n\n"
+        "def test_price_two():\n    assert format_price(2.25) == '2.25 EUR (225 cents)'\n\n\n"
+        "def test_weight():\n    assert format_weight(1500) == '1.500 kg'\n\n\n"
+        "def test_count():\n    assert format_count(3) == '3 items'\n"
+    ),
+}
+
+
+def test_the_function_only_the_failing_tests_ran_ranks_up_by_their_spectra(tmp_path: Path) -> None:
+    """The report names no function and no library frame raised: the failing tests' spectra (the functions each
+    test ran, context/spectrum.py) point at the helper the failing tests ran and the passing ones did not."""
+    ws = make_workspace(tmp_path / "shop", SPECTRUM_LIB)
+    check = f"{sys.executable} -m pytest -q tests/test_fmt.py"
+    files = index_repository(ws)
+    ev = gather(files, "Prices show the wrong number of cents.", check, run_check(ws, check))
+    ev.spectrum = suspicious(ws, files, ev)
+    assert {s.qualname: round(v, 2) for s, v in ev.spectrum.items()} == {"_cents": 1.0, "format_price": 1.0}
+    with_spectrum = [c.span.qualname for c in rank(files, ev)]
+    ev.spectrum = {}
+    without = [c.span.qualname for c in rank(files, ev)]
+    assert with_spectrum.index("_cents") < 2 < without.index("_cents")
+    assert [c.span.qualname for c in localize(ws, "Prices show the wrong number of cents.", check)][:2] == \
+        with_spectrum[:2]
+
+
+def test_ochiai_counts_a_comprehension_for_its_function_and_passing_runs_against_it(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "lib", {"lib/m.py": "def f(xs):\n    return [x for x in xs]\n\n\n"
+                                                        "@staticmethod\ndef g():\n    return 1\n"})
+    files = index_repository(ws)
+    rows = [(True, [("lib/m.py", 1), ("lib/m.py", 2), ("lib/m.py", 5)]), (False, [("lib/m.py", 5)]),
+            (True, [("lib/m.py", 1)]), (False, [("tests/test_m.py", 1)])]
+    scores = {s.qualname: round(v, 3) for s, v in ochiai(files, rows).items()}
+    assert scores == {"f": 1.0, "g": round(1 / (2 ** 0.5 * 2 ** 0.5), 3)}  # g: 1 failing of 2, 1 passing run
+    assert ochiai(files, [(False, [("lib/m.py", 1)])]) == {}  # no failing test: nothing to say

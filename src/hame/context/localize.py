@@ -41,6 +41,7 @@ W_TEST_MODULE = 1.0  # ... or imports its module
 W_GREP = 3.0  # a rare word of the report occurs in the definition's body (`issupserset`)
 W_TEXT = 2.0  # BM25 of all the words above against the definition's text, scaled to the best
 W_MAP = 1.0  # the repo map's PageRank of the definition, scaled to the best
+W_SPECTRUM = 4.0  # every failing test ran it and few passing ones did (context/spectrum.py), scaled to the best
 BM25_K1, BM25_B = 1.2, 0.75
 CHECK_TIMEOUT_S = 120
 Runner = Callable[[str, float], str]  # (shell command, timeout s) -> its output; runs in the workspace
@@ -73,6 +74,7 @@ class Evidence:
     errors: list[str] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
     ran: tuple[str, Call] | None = None  # (path, call): the first failing test's last call of the best candidate
+    spectrum: dict[DefSpan, float] = field(default_factory=dict)  # Ochiai scores (context/spectrum.py)
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,14 @@ class Site:
 def localize(root: Path, task: str, check: str | None = None, check_output: str | None = None,
              files: Mapping[str, SourceFile] | None = None) -> list[Candidate]:
     """Candidates best first. Runs `check` (unless its output is given) to read the failing tests."""
+    from hame.context.spectrum import suspicious  # it reads this module's Evidence
+
     if check_output is None and check:
         check_output = run_check(root, check)
     indexed = dict(files) if files is not None else index_repository(root)
-    return rank(indexed, gather(indexed, task, check or "", check_output or ""))
+    ev = gather(indexed, task, check or "", check_output or "")
+    ev.spectrum = suspicious(root, indexed, ev)
+    return rank(indexed, ev)
 
 
 def local_runner(root: Path) -> Runner:
@@ -226,6 +232,8 @@ def rank(files: Mapping[str, SourceFile], ev: Evidence) -> list[Candidate]:
         add(span, W_TEXT * value, "text")
     for span, value in scaled(map_scores(files, pool, ev)).items():
         add(span, W_MAP * value, "map")
+    for span, value in scaled(ev.spectrum).items():
+        add(span, W_SPECTRUM * value ** 2, "the failing tests ran it")
     ranked = [Candidate(s, scores.get(s, 0.0), tuple(reasons.get(s, ()))) for s in pool]
     ranked.sort(key=lambda c: (-c.score, c.span.path, c.span.start))
     return ranked

@@ -13,6 +13,7 @@ from hame.context.defindex import DefSpan, SourceFile, enclosing, index_reposito
 from hame.context.localize import Candidate, Evidence, Runner, Site, gather, rank, run_check
 from hame.context.localize_signals import Frame
 from hame.context.repomap import estimate_tokens
+from hame.context.spectrum import suspicious
 from hame.context.trace_path import Call, traced
 from hame.tools.splice import own_docstring
 
@@ -282,6 +283,7 @@ def view_text(root: Path, files: Mapping[str, SourceFile], ev: Evidence, budget:
               candidates: int = MAX_CANDIDATES, run: Runner | None = None) -> str | None:
     """The view of what `ev` says (None when nothing ranks): the best candidates, the failing call's lines traced in
     the first (the test run again by `run`), the method that ran ahead of its class."""
+    ev.spectrum = suspicious(root, files, ev, run)
     shown = likely(rank(files, ev), candidates)
     if not shown:
         return None
