@@ -32,12 +32,12 @@ class Profile:
 FRONTIER = Profile("default")
 # `definition_edits` and `localize` act only on a repository (a package or many source files): docs/tactics.md
 SMALL_TACTICS = ("definition_edits", "localize", "protect_tests", "salvage", "watches", "write_repairs", "restarts",
-                 "plain_retries", "resample", "steering", "early_stop")
+                 "plain_retries", "resample", "steering", "early_stop", "concrete_feedback")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, delegate_depth=0, system_prompt="system_small.md",
-                      number_lines=False, guess_check=True, tactics=SMALL_TACTICS)
+                      number_lines=False, guess_check=True, tactics=SMALL_TACTICS, plain_retries=3)
 # below 2B parameters a model writes worse code inside a JSON string: whole files in fenced blocks (docs/tactics.md)
 TINY_LOCAL = replace(SMALL_LOCAL, name="tiny-local", tool_protocol="whole")
 TINY_BELOW_B = 2.0  # parameters (billions) under which a local model gets `tiny-local`
