@@ -17,7 +17,8 @@ How each peer is run (the fairest setting each offers for this task format):
   and the test file added read-only (hame shows it too), `--auto-test` with the task's check, so Aider sees the
   failing tests and retries (up to its 3 reflections), temperature 0 (Aider's default for an unknown model).
   On a repository task set (no files named): `--map-tokens 1024` gives Aider its repo map to find the files, which
-  it adds itself (`--yes-always`); `--edit-format diff` runs its search/replace format instead of whole files.
+  it adds itself (`--yes-always`; the map needs git, so Aider then runs in the workspace's repository with
+  `--no-auto-commits`); `--edit-format diff` runs its search/replace format instead of whole files.
 - mini: `mini -y --exit-immediately` with its text-based config (bash commands in fenced blocks, which a small
   model follows better than native tool calls), the task prompt, at most 25 steps, temperature 0; it runs the
   tests itself through bash.
@@ -40,8 +41,10 @@ import solve_rate  # noqa: E402
 
 
 def aider_command(exe: str, model: str, edit_format: str = "whole", map_tokens: int = 0) -> list[str]:
+    # Aider builds its repo map only in a git repository: with a map it uses the workspace's git (no commits)
+    git = ["--no-auto-commits", "--no-dirty-commits", "--no-gitignore"] if map_tokens else ["--no-git"]
     return [exe, "--model", f"openai/{model}", "--openai-api-base", "{base_url}", "--openai-api-key", "none",
-            "--edit-format", edit_format, "--yes-always", "--no-git", "--no-check-update", "--no-show-model-warnings",
+            "--edit-format", edit_format, "--yes-always", *git, "--no-check-update", "--no-show-model-warnings",
             "--no-analytics", "--no-detect-urls", "--no-pretty", "--no-stream", "--map-tokens", str(map_tokens),
             "--auto-test", "--test-cmd", "{check}", "--read", "{tests}", "--message-file", "{prompt_file}", "{files}"]
 
