@@ -26,7 +26,7 @@ class Profile:
     number_lines: bool = True
     guess_check: bool = False  # without --check, run the workspace's tests (if found) after every change
     tactics: tuple[str, ...] = ("steering",)  # weak-model tactics, in the order they are asked (docs/tactics.md)
-    plain_retries: int = 12  # with the `plain_retries` tactic: how many
+    plain_retries: int = 3  # with the `plain_retries` tactic: how many (docs/tactics.md)
 
 
 FRONTIER = Profile("default")
@@ -37,7 +37,7 @@ SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
                       attach_mentioned_files=True, delegate_depth=0, system_prompt="system_small.md",
-                      number_lines=False, guess_check=True, tactics=SMALL_TACTICS, plain_retries=3)
+                      number_lines=False, guess_check=True, tactics=SMALL_TACTICS)
 # below 2B parameters a model writes worse code inside a JSON string: whole files in fenced blocks (docs/tactics.md)
 TINY_LOCAL = replace(SMALL_LOCAL, name="tiny-local", tool_protocol="whole")
 TINY_BELOW_B = 2.0  # parameters (billions) under which a local model gets `tiny-local`
