@@ -141,7 +141,7 @@ def gather(files: Mapping[str, SourceFile], task: str, check: str, output: str) 
 def tests_using(files: Mapping[str, SourceFile], paths: Sequence[str], names: Sequence[str]) -> list[sig.TestId]:
     """The test functions of `paths` whose code uses one of `names`, at most MAX_USING: the tests a name that does
     not exist yet kept from running (a fix that adds API comes with tests that fail to import it)."""
-    found = [sig.TestId(path, span.name, span.qualname.rpartition(".")[0])
+    found = [sig.TestId(path, span.name, sig.owner_class(span.qualname))
              for path in paths for span in files[path].spans
              if span.name.startswith("test") and set(names) & set(WORD.findall(
                  "\n".join(files[path].lines[span.start - 1 : span.end])))]
@@ -168,7 +168,7 @@ def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
         if tests and errors:  # the test's own line is the first frame; the library's innermost line raised
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
             test = name.removeprefix("ERROR ") if name.startswith("ERROR collecting") else name.split(".")[-1]
-            cls = "" if name.startswith("ERROR") else name.split("[")[0].rpartition(".")[0].rsplit(".", 1)[-1]
+            cls = "" if name.startswith("ERROR") else sig.owner_class(name.split("[")[0])
             sites.append(Site(test, tests[0], raised, errors[0], cls))
     for name, _, cls, body in sig.unittest_sections(output):  # `python -m unittest`: the same, from its tracebacks
         frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(body)) if f]

@@ -42,8 +42,12 @@ class TestId:
     def matches(self, qualname: str) -> bool:
         """Whether a definition's qualified name (`name`, `Class.name`) is this test: a method's name alone
         would also match its namesakes in other test classes."""
-        owner, _, name = qualname.rpartition(".")
-        return name == self.name and (not self.cls or owner.rsplit(".", 1)[-1] == self.cls)
+        return qualname.rpartition(".")[2] == self.name and (not self.cls or owner_class(qualname) == self.cls)
+
+
+def owner_class(qualname: str) -> str:
+    """The class a method's dotted name puts it in (`Outer.Inner.test_x` -> `Inner`); "" for a function."""
+    return qualname.rpartition(".")[0].rpartition(".")[2]
 
 
 def traceback_frames(output: str) -> list[Frame]:

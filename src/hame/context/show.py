@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hame.context.defindex import DefSpan, SourceFile, enclosing, index_repository
 from hame.context.localize import Candidate, Evidence, Runner, Site, gather, rank, run_check
-from hame.context.localize_signals import Frame
+from hame.context.localize_signals import Frame, owner_class
 from hame.context.repomap import estimate_tokens
 from hame.context.spectrum import suspicious
 from hame.context.trace_path import Call, traced
@@ -116,7 +116,7 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
                if any(t.matches(span.qualname) for t in ev.tests)]
     for path, span in failing[:MAX_TESTS]:
         first, last = definition_lines(files[path], span)
-        owner = span.qualname.rpartition(".")[0].rsplit(".", 1)[-1]
+        owner = owner_class(span.qualname)
         line = failed_at.get((path, owner, span.name), failed_at.get((path, "", span.name), last))
         # a short test whole: its later lines say what else the fix must do
         cut = last if last - first + 1 <= MAX_TEST_LINES else min(last, line + AFTER_FAILED)
@@ -130,9 +130,10 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
         blocks[-1] += f"\n\n({len(more)} more failing test{'s' * (len(more) > 1)} not shown: {names})"
     if ev.sites:
         # one site of those that fail on the same code the same way (a shared helper's `assert a == b`)
-        distinct = list({render_site(files, site).split(", line ", 1)[-1].split(": ", 1)[-1]: site
-                         for site in ev.sites[::-1]}.values())
-        distinct.sort(key=ev.sites.index)
+        firsts: dict[tuple[str, str, Frame | None], Site] = {}
+        for site in ev.sites:
+            firsts.setdefault((quoted(files, site.line), site.error, site.raised), site)
+        distinct = list(firsts.values())
         sites = [render_site(files, site) for site in distinct[:MAX_SITES]]
         if (same := len(ev.sites) - len(distinct)) > 0:
             sites.append(f"(and {same} more failing the same way)")
@@ -154,15 +155,17 @@ def render_tests(files: Mapping[str, SourceFile], ev: Evidence) -> list[str]:
 
 def render_site(files: Mapping[str, SourceFile], site: Site) -> str:
     """`test, line N: `code`` then the error, and where the library raised it: the line a small model must fix."""
-    def code(frame: Frame) -> str:
-        lines = files[frame.path].lines if frame.path in files else []
-        text = lines[frame.line - 1].strip() if 0 < frame.line <= len(lines) else ""
-        return f": `{text}`" if text else ""
-
-    out = [f"{site.test}, line {site.line.line}{code(site.line)}", f"  {site.error}"]
+    out = [f"{site.test}, line {site.line.line}{quoted(files, site.line)}", f"  {site.error}"]
     if site.raised:
-        out.append(f"  in {site.raised.path} line {site.raised.line}{code(site.raised)}")
+        out.append(f"  in {site.raised.path} line {site.raised.line}{quoted(files, site.raised)}")
     return "\n".join(out)
+
+
+def quoted(files: Mapping[str, SourceFile], frame: Frame | None) -> str:
+    """`: `the frame's line`` ("" when it cannot be read)."""
+    lines = files[frame.path].lines if frame is not None and frame.path in files else []
+    text = lines[frame.line - 1].strip() if frame is not None and 0 < frame.line <= len(lines) else ""
+    return f": `{text}`" if text else ""
 
 
 def likely(candidates: Sequence[Candidate], most: int = MAX_CANDIDATES) -> list[Candidate]:

@@ -51,7 +51,6 @@ print("HAME_SPECTRUM " + json.dumps([[outcome.get(k, False), sorted(v)] for k, v
 """
 
 
-
 def suspicious(root: Path, files: Mapping[str, SourceFile], ev: Evidence, run: Runner | None = None
                ) -> dict[DefSpan, float]:
     """Ochiai scores of the definitions the failing tests ran, when they failed on their own assertions (no
