@@ -160,7 +160,8 @@ class Run:
                             max_output_chars=p.max_output_chars, one_call_per_turn=p.one_call_per_turn,
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
                             tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries,
-                                                               "localize_tokens": self.context_window() // 6},
+                                                               "localize_tokens": self.context_window() // 6,
+                                                               **infill_option()},
                             check_decides=bool(self.settings.check))
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
@@ -354,3 +355,9 @@ class Run:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def infill_option() -> dict[str, int]:
+    """`HAME_INFILL_SECONDS`: the infill tactic's search time (tactics/infill.py), when set."""
+    seconds = env_count("HAME_INFILL_SECONDS")
+    return {"infill_seconds": seconds} if seconds else {}

@@ -14,7 +14,7 @@ from ..errors import ProviderError
 from ..events import AssistantTurn, ErrorEvent, Event, Final, MessageAdded, ModelRequest, Notice, TextDelta
 from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
-from ..providers.base import Provider
+from ..providers.base import Provider, infiller
 from ..tactics.base import Reply, Shape, State, Stop, Turn
 from ..tools.base import Gate, Tool, ToolContext
 from .autocheck import FILE_TOOLS, Checker, CheckResult
@@ -77,7 +77,8 @@ class Agent:
         checker = Checker(self.config.check_command) if self.config.check_command else None
         self.state = build(list(self.config.tactics), State(self.emit, self.ctx, self.protocol, checker,
                                                             self.config.temperature,
-                                                            options=dict(self.config.tactic_options)))
+                                                            options=dict(self.config.tactic_options),
+                                                            infill=infiller(self.provider)))
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -90,8 +91,9 @@ class Agent:
         self.request = msg.user(self.state.framed(task, targets))
         self.add(self.request)
         failures, budget_end = 0, self.steps + self.config.max_steps
-        self.state.begin(self.request)
         try:
+            if settled := self.state.begin(self.request):
+                return self._finish(settled.result, settled.reason, settled.error)
             while True:
                 if self.steps >= budget_end:
                     return self._finish("", "max_steps")

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hame.context.defindex import index_repository
+from hame.context.defindex import SourceFile, index_repository
 from hame.context.files import list_files
-from hame.context.localize import Runner, gather, rank, run_check
+from hame.context.localize import Evidence, Runner, gather, rank, run_check
 from hame.context.show import view_text
 from hame.context.tags import spec_for
 
@@ -26,6 +26,8 @@ class RepoView:
     files: list[str]  # the code files the definitions shown come from, best ranked first
     lines: dict[str, int]  # their sizes in lines (what was left out of each)
     tests: list[str] = field(default_factory=list)  # the test files whose failing tests it shows
+    files_index: dict[str, SourceFile] = field(default_factory=dict, repr=False)  # the indexed repository
+    evidence: Evidence | None = field(default=None, repr=False)  # what localization read (the trace included)
 
 
 def looks_like_repository(root: Path) -> bool:
@@ -47,7 +49,8 @@ def repo_view(root: Path, task: str, check: str | None, budget: int, run: Runner
     shown = [p for p in dict.fromkeys(SHOWN.findall(text)) if not TEST_NAME.search(p)]
     if not shown:
         return None
-    return RepoView(text, shown, {p: len(files[p].lines) for p in shown}, list(dict.fromkeys(FAILING.findall(text))))
+    return RepoView(text, shown, {p: len(files[p].lines) for p in shown}, list(dict.fromkeys(FAILING.findall(text))),
+                    files, evidence)
 
 
 def likely_file(root: Path, task: str) -> str | None:

@@ -34,6 +34,38 @@ class ModelRequest:
         return body
 
 
+@dataclass(frozen=True)
+class InfillRequest:
+    """Fill in the middle: the code before and after the gap, and other files the model reads first."""
+
+    prefix: str
+    suffix: str
+    extra: tuple[tuple[str, str], ...] = ()  # (path, text)
+    temperature: float = 0.0
+    max_tokens: int = 64
+    seed: int = 0
+    enough: Callable[[str], bool] | None = None  # the fill so far -> stop it here (the rest is not used)
+
+
+@dataclass(frozen=True)
+class InfillReply:
+    text: str
+    cut: bool  # the token limit cut it: its last line may be unfinished
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    output_tokens: int = 0
+
+
+Infill = Callable[[InfillRequest], InfillReply]
+
+
+def infiller(provider: object) -> Infill | None:
+    """The provider's fill-in-the-middle, when its model has one (the embedded llama.cpp models, a scripted one
+    whose script holds fills)."""
+    fill = getattr(provider, "infill", None)
+    return fill if callable(fill) and getattr(provider, "can_infill", False) else None
+
+
 class Provider(Protocol):
     name: str
     context_window: int | None

@@ -13,12 +13,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import HameError
+import httpx
+
+from ..errors import HameError, ProviderError
 from ..events import ModelProgress
 from ..messages import ModelResponse
 from ..session.transcript import cache_dir
 from ..switches import env_switch
-from .base import ModelRequest, TextCallback
+from .base import InfillReply, InfillRequest, ModelRequest, TextCallback
 from .local import LocalServer
 from .model_store import MODELS, best_installed, ensure_model
 from .openai_compat import OpenAICompatible
@@ -51,6 +53,37 @@ class LocalModel:
         if first:
             self._save()
         return response
+
+    can_infill = True  # llama.cpp's /infill; a model without fill-in-the-middle tokens answers 400 once
+
+    def infill(self, request: InfillRequest) -> InfillReply:
+        """Fill the gap between `prefix` and `suffix` with llama.cpp's `/infill`, which formats the model's own
+        fill-in-the-middle tokens (repository-level with the extra files, for Qwen2.5-Coder), on the side slot;
+        streamed, and closed as soon as `request.enough` says the rest is not needed (the server then stops)."""
+        body = {"input_prefix": request.prefix, "input_suffix": request.suffix,
+                "input_extra": [{"filename": p, "text": t} for p, t in request.extra],
+                "n_predict": request.max_tokens, "temperature": request.temperature, "seed": request.seed,
+                "stop": ["```", "<|"], "id_slot": SIDE_SLOT, "cache_prompt": True, "stream": True}
+        text, last, stopped = "", {}, False
+        try:
+            url = self.server.base_url.removesuffix("/v1") + "/infill"
+            with httpx.stream("POST", url, json=body, timeout=300) as r:
+                r.raise_for_status()
+                for line in r.iter_lines():
+                    if not line.startswith("data: "):
+                        continue
+                    last = json.loads(line[6:])
+                    text += str(last.get("content", ""))
+                    if request.enough and request.enough(text):
+                        stopped = True
+                        break
+        except (httpx.HTTPError, ValueError) as exc:
+            self.can_infill = False
+            raise ProviderError(f"the local model cannot fill in the middle: {exc}") from exc
+        timings = last.get("timings") or {}
+        cut = not stopped and last.get("stop_type") == "limit"
+        return InfillReply(text, cut, int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0)),
+                           int(timings.get("cache_n", 0)), int(last.get("tokens_predicted", 0)))
 
     def _prefix_key(self, request: ModelRequest) -> str:
         head = json.dumps([request.messages[:1], request.tools], sort_keys=True)

@@ -4,6 +4,8 @@ FILE is JSONL, one model turn per line:
   {"content": "...", "tool_calls": [{"name": "read_file", "arguments": {"path": "a.py"}}]}   native tool calls
   {"content": "all done"}                                                                    a final answer
   {"text": "<tool_call>{...}</tool_call>"}        raw model text, parsed by hame's text tool-call parser
+  {"infill": "    return a + b\n"}                  a fill-in-the-middle reply (tactics/infill.py), taken in order
+                                                  by fill requests only; a script with none cannot fill
 Every request it receives is appended, exactly as an OpenAI-compatible server would receive it, to FILE.requests.jsonl
 (a side request, e.g. a subagent's, also carries "id_slot": 1). Subagent N (numbered in order of creation) reads
 FILE.child-N.jsonl when it exists, else it takes turns from FILE like the main agent (one lock, one log).
@@ -19,7 +21,7 @@ from typing import Any
 
 from ..errors import ProviderError, UsageError
 from ..messages import ModelResponse, ToolCall, Usage, compact_json, estimate_tokens, new_call_id, parse_arguments
-from .base import ModelRequest, TextCallback
+from .base import InfillReply, InfillRequest, ModelRequest, TextCallback
 
 
 class ScriptedModel:
@@ -27,7 +29,10 @@ class ScriptedModel:
         self.path = Path(path).expanduser()
         self.name = f"scripted:{path}"
         self.context_window = context_window
-        self.turns = self._load()
+        loaded = self._load()
+        self.turns = [t for t in loaded if "infill" not in t]
+        self.fills = [str(t["infill"]) for t in loaded if "infill" in t]
+        self.can_infill = bool(self.fills)
         self.log = Path(str(self.path) + ".requests.jsonl")
         self.index = 0
         self.lock = threading.Lock()
@@ -68,12 +73,22 @@ class ScriptedModel:
         return ModelResponse(text=text, tool_calls=calls, usage=usage,
                              finish_reason="tool_calls" if calls else "stop")
 
-    def _next(self, request: ModelRequest) -> dict[str, Any]:
-        logged = request.wire() if request.slot is None else {**request.wire(), "id_slot": request.slot}
+    def infill(self, request: InfillRequest) -> InfillReply:
+        """The script's next fill; an empty one once they are used up (the search then ends empty-handed)."""
+        with self.lock:
+            self._log({"infill": {"prefix": request.prefix, "suffix": request.suffix, "extra": request.extra,
+                                  "temperature": request.temperature}})
+            text = self.fills.pop(0) if self.fills else ""
+        return InfillReply(text, False, estimate_tokens(request.prefix + request.suffix), 0, estimate_tokens(text))
+
+    def _log(self, record: dict[str, Any]) -> None:
         with open(self.log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(logged, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+    def _next(self, request: ModelRequest) -> dict[str, Any]:
+        self._log(request.wire() if request.slot is None else {**request.wire(), "id_slot": request.slot})
         if self.index >= len(self.turns):
             raise ProviderError(f"scripted model {self.path} has no turn {self.index + 1} "
                                 f"(the script has {len(self.turns)} turns)")

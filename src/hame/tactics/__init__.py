@@ -12,6 +12,7 @@ from .early_stop import EarlyStop
 from .error_hints import ErrorHints
 from .focus import Focus
 from .forced_writes import ForcedWrites
+from .infill import InfillTactic
 from .localize import Localize
 from .protect_tests import ProtectTests
 from .resample import Resample
@@ -22,9 +23,9 @@ from .watches import Watches
 from .write_repairs import WriteRepairs
 
 # every tactic, in the order a switch puts one into a profile's list (see `switched`)
-ORDER: tuple[type[Tactic], ...] = (Definitions, Localize, ProtectTests, Salvage, Watches, WriteRepairs, Focus,
-                                   ForcedWrites, ErrorHints, ConcreteFeedback, RestartTactic, PlainRetries, Resample,
-                                   SteeringTactic, EarlyStop)
+ORDER: tuple[type[Tactic], ...] = (Definitions, Localize, InfillTactic, ProtectTests, Salvage, Watches,
+                                   WriteRepairs, Focus, ForcedWrites, ErrorHints, ConcreteFeedback, RestartTactic,
+                                   PlainRetries, Resample, SteeringTactic, EarlyStop)
 TACTICS: dict[str, type[Tactic]] = {t.name: t for t in ORDER}
 
 __all__ = ["ORDER", "TACTICS", "Reply", "Shape", "State", "Stop", "Tactic", "Turn", "build", "check_names",

@@ -10,8 +10,10 @@ from typing import ClassVar
 from ..agent.autocheck import Checker, CheckResult
 from ..agent.protocol import Outcome, ToolProtocol
 from ..context.mentions import Attached
+from ..context.repo_view import RepoView
 from ..events import Event, Notice
 from ..messages import Message, ModelResponse, ToolCall
+from ..providers.base import Infill
 from ..tools.base import ToolContext
 
 StopWhen = Callable[[str], bool]  # a streaming reply's text so far -> cut it now
@@ -78,6 +80,8 @@ class State:
     restart_due: bool = False  # the last turn's failure starts the next attempt from the task (restarts)
     options: dict[str, int] = field(default_factory=dict)  # the profile's numbers for its tactics (plain_retries)
     last_check: CheckResult | None = None  # the check's last result for this request
+    view: RepoView | None = None  # the localized view the request was framed with (localize)
+    infill: Infill | None = None  # the model's fill-in-the-middle, when it has one (infill)
     _first: CheckResult | None = None
 
     def framed(self, task: str, targets: list[str] | None) -> str:
@@ -90,11 +94,12 @@ class State:
             task = tactic.frame(task)
         return task
 
-    def begin(self, request: Message) -> None:
-        """A new request: the tactics start from it."""
+    def begin(self, request: Message) -> Stop | None:
+        """A new request: the tactics start from it; a stop when one of them settled it before any step."""
         self.request = request
         for tactic in self.tactics:
             tactic.start()
+        return next((stop for tactic in self.tactics if (stop := tactic.settle()) is not None), None)
 
     @property
     def names(self) -> list[str]:
@@ -141,6 +146,10 @@ class Tactic:
 
     def start(self) -> None:
         """A request begins (before its first step)."""
+
+    def settle(self) -> Stop | None:
+        """After every tactic started, before the first step: a stop when the tactic did the request itself."""
+        return None
 
     def rebuild(self, messages: list[Message]) -> list[Message] | None:
         """Before a step: a new history to continue from, or None to keep it."""

@@ -42,7 +42,7 @@ class Localize(Tactic):
                          run=sandboxed(s.ctx))
         if view is None:
             return task
-        s.targets = view.files[:1]
+        s.targets, s.view = view.files[:1], view
         s.protocol.default_path = view.files[0]
         s.notice(f"localized: showing definitions from {', '.join(view.files)} instead of whole files")
         return self._framed(self._without_shown_tests(task, attached, view) if attached else task, view)

@@ -1,0 +1,115 @@
+"""Where a one-statement repair is most likely: the lines to mask and have a code model fill in (tactics/infill.py).
+
+From the localization evidence, most suspicious first: the library line each failing test's exception was raised
+at; the lines the failing call ran in the best candidate (branch conditions first, then the last line first: it
+returned the wrong value); for a
+definition nothing traced, its statements from the last. Each line becomes its whole statement (a compound
+statement's header only), to replace, and a gap before it, to insert a statement (a missing guard or branch)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .defindex import DefSpan, SourceFile, innermost
+from .localize import Candidate, Evidence
+from .testfiles import TEST_NAME
+
+MAX_HOLES = 10
+MAX_UNTRACED = 6  # statements of an untraced candidate tried, from its last
+
+
+@dataclass(frozen=True)
+class Hole:
+    """Lines `start`..`end` (1-based) of `path` to write anew; `end == start - 1` is a gap before `start`. `span`:
+    the definition around it, whose text is the infill's context."""
+
+    path: str
+    start: int
+    end: int
+    span: DefSpan
+
+    @property
+    def insert(self) -> bool:
+        return self.end < self.start
+
+
+def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candidate]) -> list[Hole]:
+    """The holes to try, most suspicious first, at most MAX_HOLES."""
+    lines: list[tuple[str, int]] = [(s.raised.path, s.raised.line) for s in ev.sites if s.raised is not None]
+    if ev.ran is not None and (source := files.get(ev.ran[0])) is not None:
+        ran = list(reversed(dict.fromkeys(ev.ran[1].lines)))
+        tests = branch_tests(source)  # a branch taken the wrong way is the likeliest fix: its condition first
+        lines += [(ev.ran[0], n) for n in sorted(ran, key=lambda n: n not in tests)]
+    traced = {path for path, _ in lines}
+    for cand in ranked[:2]:
+        if cand.span.path not in traced and not TEST_NAME.search(cand.span.path):
+            lines += [(cand.span.path, n) for n in reversed(body_lines(files[cand.span.path], cand.span))][
+                :MAX_UNTRACED]
+    out: list[Hole] = []
+    for path, line in dict.fromkeys(lines):
+        source = files.get(path)
+        span = innermost(source.spans, line) if source else None
+        if source is None or span is None or line <= span.start:
+            continue
+        start, end = statement(source, span, line)
+        for hole in (Hole(path, start, end, span), Hole(path, start, start - 1, span)):
+            if hole not in out:
+                out.append(hole)
+    return out[:MAX_HOLES]
+
+
+def body_lines(source: SourceFile, span: DefSpan) -> list[int]:
+    """The first line of each statement in a definition's body (its docstring left out), in order."""
+    node = parsed_def(source, span)
+    if node is None:
+        return []
+    out = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.stmt) and child is not node and not is_docstring(child):
+            out.append(child.lineno)
+    return sorted(set(out))
+
+
+def branch_tests(source: SourceFile) -> set[int]:
+    """The lines that hold an `if`/`elif`/`while` condition or a conditional expression."""
+    try:
+        tree = ast.parse(source.text)
+    except SyntaxError:
+        return set()
+    return {node.test.lineno for node in ast.walk(tree) if isinstance(node, ast.If | ast.While | ast.IfExp)}
+
+
+def statement(source: SourceFile, span: DefSpan, line: int) -> tuple[int, int]:
+    """The lines of the innermost statement holding `line` (a compound statement's header up to its body); the
+    line alone when the definition does not parse."""
+    node = parsed_def(source, span)
+    best = (line, line)
+    if node is None:
+        return best
+    for child in ast.walk(node):
+        if not isinstance(child, ast.stmt) or child is node or not child.lineno <= line <= (child.end_lineno or 0):
+            continue
+        body = getattr(child, "body", None)
+        end = body[0].lineno - 1 if isinstance(body, list) and body and isinstance(body[0], ast.stmt) else (
+            child.end_lineno or line)
+        if child.lineno <= line <= max(end, child.lineno):
+            best = (child.lineno, max(end, child.lineno))
+    return best
+
+
+def parsed_def(source: SourceFile, span: DefSpan) -> ast.AST | None:
+    """The definition's syntax tree, line numbers as in the file."""
+    text = "\n".join(source.lines[span.start - 1 : span.end])
+    indent = len(text) - len(text.lstrip())
+    try:
+        tree = ast.parse("\n".join(line[indent:] for line in text.split("\n")))
+    except SyntaxError:
+        return None
+    ast.increment_lineno(tree, span.start - 1)
+    return tree.body[0] if tree.body else None
+
+
+def is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)

@@ -1,0 +1,244 @@
+"""Fill the suspicious line first: on a repository task the localized view framed (localize), before the model is
+asked anything, mask the statements localization suspects most (context/holes.py), let the model fill each gap in
+the middle of its definition (its own fill-in-the-middle tokens, the failing tests as another file it reads), run
+the check on each distinct fill, and keep one that makes it pass. A fill that makes fewer tests fail and none newly
+fail is kept while the search goes on at the other holes (two sites of one bug). Nothing that passes in the time
+given: every file is put back and the model is asked as before. A small model that re-types a shown function
+unchanged still completes one masked line well, and many fills cost what one whole reply does."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from ..context import localize_signals as sig
+from ..context.defindex import DefSpan, SourceFile, enclosing, innermost
+from ..context.holes import Hole, holes
+from ..context.localize import rank
+from ..context.testfiles import TEST_NAME
+from ..errors import ProviderError
+from ..providers.base import InfillRequest
+from ..sandbox.command import SandboxError
+from .base import Stop, Tactic
+
+SECONDS = 200  # the search's time (the profile's `infill_seconds` option): the rest is the model's
+SAMPLES = 4  # fills per hole: the greedy one, then sampled ones
+TEMPERATURE = 0.8
+MAX_TESTS = 2  # failing tests the model reads with each gap
+MORE_LINES = 3  # a fill may be this many lines longer than the statement it replaces
+INSERT_LINES = 4
+COUNT = re.compile(r"(\d+) (passed|failed|errors?)\b")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A check run: passed, and which tests failed (pytest's ids) and how many passed."""
+
+    ok: bool
+    failed: frozenset[sig.TestId]
+    passed: int
+
+    def better_than(self, other: Tally) -> bool:
+        return self.ok or (self.failed < other.failed and self.passed > other.passed)
+
+
+@dataclass
+class Search:
+    """One request's search: the files as they were, what was kept, what it cost."""
+
+    original: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    edits: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # per file, as `moved` reads them
+    fills: int = 0
+    checks: int = 0
+    out_tokens: int = 0
+
+
+class InfillTactic(Tactic):
+    name = "infill"
+
+    def settle(self) -> Stop | None:
+        s = self.state
+        view, fill = s.view, s.infill
+        if view is None or view.evidence is None or fill is None or s.checker is None:
+            return None
+        first = s.first_check()
+        if first is None or first.passed:
+            return None
+        self.files = files = view.files_index
+        ev = view.evidence
+        todo = holes(files, ev, rank(files, ev))
+        before = self._tally()
+        if not todo or before is None:
+            return None
+        search, deadline = Search(), time.monotonic() + s.options.get("infill_seconds", SECONDS)
+        tests = test_context(files, ev)
+        try:
+            for hole in todo:
+                if time.monotonic() > deadline:
+                    break
+                found = self._try(hole, tests, before, search, deadline)
+                if found is None:
+                    continue
+                before = found
+                if found.ok:
+                    return self._done(search)
+        except ProviderError as exc:
+            s.notice(f"infill: stopped ({exc})")
+        self._put_back(search)
+        s.notice(f"infill: no fill passes the check ({search.fills} fills of {len(todo)} holes, {search.checks} "
+                 "checks); the model is asked")
+        return None
+
+    def _try(self, hole: Hole, tests: tuple[tuple[str, str], ...], before: Tally, search: Search,
+             deadline: float) -> Tally | None:
+        """The first fill of `hole` that does better than `before`, left in place; None (the file as it was)."""
+        path = self.state.ctx.workspace / hole.path
+        try:
+            old = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        search.original.setdefault(hole.path, old)
+        lines = old.split("\n")
+        first, now = hole, moved(hole, search.edits.get(hole.path, []))
+        if now is None:
+            return None
+        source = self.files[hole.path]
+        prefix, suffix = around(lines, now, [source.lines[s.start - 1] for s in enclosing(source.spans, hole.span)])
+        hole = now
+        seen, began = {old}, time.monotonic()
+        where = f"{hole.path} line {hole.start}" + (" (before it)" if hole.insert else "")
+        for n in range(SAMPLES):
+            if time.monotonic() > deadline:
+                break
+            reply = self.state.infill(InfillRequest(  # type: ignore[misc]
+                prefix, suffix, tests, 0.0 if n == 0 else TEMPERATURE, max_tokens(hole), seed=n,
+                enough=lambda text: overran(text, hole, suffix)))
+            search.fills += 1
+            search.out_tokens += reply.output_tokens
+            body = fill_lines(reply.text, reply.cut, hole, suffix)
+            if body is None:
+                continue
+            new = "\n".join([*lines[: hole.start - 1], *body, *lines[hole.end :]])
+            if new in seen or not compiles(new, hole.path):
+                continue
+            seen.add(new)
+            path.write_text(new, encoding="utf-8")
+            search.checks += 1
+            after = self._tally()
+            if after is not None and after.better_than(before):
+                search.kept.append(f"{hole.path} line {hole.start}: " + " / ".join(b.strip() for b in body))
+                search.edits.setdefault(hole.path, []).append(
+                    (first.start, first.end, len(body) - (first.end - first.start + 1)))
+                return after
+        path.write_text(old, encoding="utf-8")
+        self.state.notice(f"infill: {where}: {len(seen) - 1} new fills checked, none better "
+                          f"({time.monotonic() - began:.0f}s)")
+        return None
+
+    def _tally(self) -> Tally | None:
+        s = self.state
+        assert s.checker is not None
+        try:
+            res = s.ctx.shell(s.checker.command, s.checker.timeout)
+        except SandboxError:
+            return None
+        counts = {kind.rstrip("s"): int(n) for n, kind in COUNT.findall(res.output)}
+        ok = res.exit_code == 0 and not res.timed_out
+        return Tally(ok, frozenset(sig.test_ids(res.output)), counts.get("passed", 0))
+
+    def _done(self, search: Search) -> Stop:
+        s = self.state
+        for rel in search.original:
+            if (s.ctx.workspace / rel).read_text(encoding="utf-8") != search.original[rel]:
+                s.ctx.changed(rel)
+        result = s.check()
+        text = "; ".join(search.kept)
+        s.notice(f"infill: the check passes after {search.fills} fills ({search.checks} checks): {text}")
+        if result is None or not result.passed:
+            self._put_back(search)
+            return Stop("", "check_failed", "the check failed again after the fill that passed it")
+        return Stop(f"Filled in by the model at the most suspicious lines: {text}", "completed")
+
+    def _put_back(self, search: Search) -> None:
+        for rel, text in search.original.items():
+            (self.state.ctx.workspace / rel).write_text(text, encoding="utf-8")
+        search.kept.clear()
+
+
+def test_context(files: dict[str, SourceFile], ev: object) -> tuple[tuple[str, str], ...]:
+    """The failing tests' code as files the model reads before the gap, each ending with its error as a comment."""
+    out: dict[str, list[str]] = {}
+    for site in getattr(ev, "sites", [])[:MAX_TESTS]:
+        source = files.get(site.line.path)
+        span = innermost(source.spans, site.line.line) if source else None
+        if source is None or span is None or not TEST_NAME.search(source.path):
+            continue
+        code = "\n".join(source.lines[span.start - 1 : span.end])
+        out.setdefault(source.path, []).append(f"{code}\n    # fails: {site.error.strip()[:200]}\n")
+    return tuple((path, "\n".join(parts)) for path, parts in out.items())
+
+
+def around(lines: list[str], hole: Hole, head: list[str]) -> tuple[str, str]:
+    """The gap's context: its definition before and after it, after `head` (a method's class line)."""
+    before = [*head, *lines[hole.span.start - 1 : hole.start - 1]]
+    after = lines[hole.end : hole.span.end]
+    return "\n".join(before) + "\n", "\n".join(after) + "\n"
+
+
+def moved(hole: Hole, edits: list[tuple[int, int, int]]) -> Hole | None:
+    """The hole in the file as it is now, given the fills kept (first line, last line, lines added; in the file's
+    first numbering); None when a kept fill changed its lines."""
+    shift = span_start = span_end = 0
+    for start, end, delta in edits:
+        if start <= hole.start <= end or start <= hole.end <= end:
+            return None
+        shift += delta if end < hole.start else 0
+        span_start += delta if end < hole.span.start else 0
+        span_end += delta if end <= hole.span.end else 0
+    span = DefSpan(hole.span.path, hole.span.qualname, hole.span.start + span_start, hole.span.end + span_end)
+    return Hole(hole.path, hole.start + shift, hole.end + shift, span)
+
+
+def max_tokens(hole: Hole) -> int:
+    return 24 + 32 * (INSERT_LINES if hole.insert else hole.end - hole.start + 1 + 1)
+
+
+def fill_lines(text: str, cut: bool, hole: Hole, suffix: str) -> list[str] | None:
+    """The fill's lines: without an unfinished last line (cut by the limit), without the suffix it went on to
+    re-type, no longer than the hole allows; None when nothing usable is left."""
+    lines = text.split("\n")
+    if cut or not text.endswith("\n"):
+        lines = lines[:-1] if cut else lines
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    nxt = next((x.strip() for x in suffix.split("\n") if x.strip()), None)
+    if nxt is not None and nxt in (x.strip() for x in lines):
+        lines = lines[: [x.strip() for x in lines].index(nxt)]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) > room(hole) or (hole.insert and not lines):
+        return None
+    return lines
+
+
+def overran(text: str, hole: Hole, suffix: str) -> bool:
+    """The fill so far has all the lines it may have, or went on into the suffix: the rest is cut anyway."""
+    done = text.split("\n")[:-1]
+    nxt = next((x.strip() for x in suffix.split("\n") if x.strip()), None)
+    return len(done) > room(hole) or (nxt is not None and nxt in (x.strip() for x in done))
+
+
+def room(hole: Hole) -> int:
+    return INSERT_LINES if hole.insert else hole.end - hole.start + 1 + MORE_LINES
+
+
+def compiles(text: str, path: str) -> bool:
+    if not path.endswith(".py"):
+        return True
+    try:
+        compile(text, path, "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
