@@ -1,8 +1,8 @@
 """Where a one-statement repair is most likely: the lines to mask and have a code model fill in (tactics/infill.py).
 
 From the localization evidence, most suspicious first: the library line each failing test's exception was raised
-at; the lines the failing call ran in the best candidate (branch conditions first, then the last line first: it
-returned the wrong value); for a
+at; the lines the failing call ran in the best candidate, the last first (nearest the wrong result), a branch's
+condition (a branch taken the wrong way) and another line in turn; for a
 definition nothing traced, its statements from the last. Each line becomes its whole statement (a compound
 statement's header only), to replace, and a gap before it, to insert a statement (a missing guard or branch)."""
 
@@ -16,7 +16,7 @@ from .defindex import DefSpan, SourceFile, innermost
 from .localize import Candidate, Evidence
 from .testfiles import TEST_NAME
 
-MAX_HOLES = 10
+MAX_HOLES = 16
 MAX_UNTRACED = 6  # statements of an untraced candidate tried, from its last
 
 
@@ -40,8 +40,9 @@ def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candid
     lines: list[tuple[str, int]] = [(s.raised.path, s.raised.line) for s in ev.sites if s.raised is not None]
     if ev.ran is not None and (source := files.get(ev.ran[0])) is not None:
         ran = list(reversed(dict.fromkeys(ev.ran[1].lines)))
-        tests = branch_tests(source)  # a branch taken the wrong way is the likeliest fix: its condition first
-        lines += [(ev.ran[0], n) for n in sorted(ran, key=lambda n: n not in tests)]
+        tests = branch_tests(source)
+        order = interleaved([n for n in ran if n in tests], [n for n in ran if n not in tests])
+        lines += [(ev.ran[0], n) for n in order]
     traced = {path for path, _ in lines}
     for cand in ranked[:2]:
         if cand.span.path not in traced and not TEST_NAME.search(cand.span.path):
@@ -70,6 +71,12 @@ def body_lines(source: SourceFile, span: DefSpan) -> list[int]:
         if isinstance(child, ast.stmt) and child is not node and not is_docstring(child):
             out.append(child.lineno)
     return sorted(set(out))
+
+
+def interleaved(first: list[int], second: list[int]) -> list[int]:
+    """One of `first`, one of `second`, and so on; the rest of the longer one at the end."""
+    out = [n for pair in zip(first, second, strict=False) for n in pair]
+    return out + first[len(second):] + second[len(first):]
 
 
 def branch_tests(source: SourceFile) -> set[int]:

@@ -81,7 +81,7 @@ class LocalModel:
             self.can_infill = False
             raise ProviderError(f"the local model cannot fill in the middle: {exc}") from exc
         timings = last.get("timings") or {}
-        cut = not stopped and last.get("stop_type") == "limit"
+        cut = stopped or last.get("stop_type") == "limit"
         return InfillReply(text, cut, int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0)),
                            int(timings.get("cache_n", 0)), int(last.get("tokens_predicted", 0)))
 

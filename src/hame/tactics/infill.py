@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from ..context import localize_signals as sig
 from ..context.defindex import DefSpan, SourceFile, enclosing, innermost
@@ -26,8 +27,8 @@ SECONDS = 200  # the search's time (the profile's `infill_seconds` option): the 
 SAMPLES = 4  # fills per hole: the greedy one, then sampled ones
 TEMPERATURE = 0.8
 MAX_TESTS = 2  # failing tests the model reads with each gap
-MORE_LINES = 3  # a fill may be this many lines longer than the statement it replaces
-INSERT_LINES = 4
+MORE_LINES = 1  # a fill may be this many lines longer than the statement it replaces
+INSERT_LINES = 3
 COUNT = re.compile(r"(\d+) (passed|failed|errors?)\b")
 
 
@@ -107,34 +108,33 @@ class InfillTactic(Tactic):
         source = self.files[hole.path]
         prefix, suffix = around(lines, now, [source.lines[s.start - 1] for s in enclosing(source.spans, hole.span)])
         hole = now
-        seen, began = {old}, time.monotonic()
+        seen, began, tried = {old}, time.monotonic(), []
         where = f"{hole.path} line {hole.start}" + (" (before it)" if hole.insert else "")
         for n in range(SAMPLES):
             if time.monotonic() > deadline:
                 break
             reply = self.state.infill(InfillRequest(  # type: ignore[misc]
                 prefix, suffix, tests, 0.0 if n == 0 else TEMPERATURE, max_tokens(hole), seed=n,
-                enough=lambda text: overran(text, hole, suffix)))
+                enough=lambda text: enough(text, hole, suffix)))
             search.fills += 1
             search.out_tokens += reply.output_tokens
-            body = fill_lines(reply.text, reply.cut, hole, suffix)
-            if body is None:
-                continue
-            new = "\n".join([*lines[: hole.start - 1], *body, *lines[hole.end :]])
-            if new in seen or not compiles(new, hole.path):
-                continue
-            seen.add(new)
-            path.write_text(new, encoding="utf-8")
-            search.checks += 1
-            after = self._tally()
-            if after is not None and after.better_than(before):
-                search.kept.append(f"{hole.path} line {hole.start}: " + " / ".join(b.strip() for b in body))
-                search.edits.setdefault(hole.path, []).append(
-                    (first.start, first.end, len(body) - (first.end - first.start + 1)))
-                return after
+            for body in bodies(reply.text, reply.cut, hole, suffix):
+                new = "\n".join([*lines[: hole.start - 1], *body, *lines[hole.end :]])
+                if new in seen or not compiles(new, hole.path):
+                    continue
+                seen.add(new)
+                tried.append(" / ".join(b.strip() for b in body) or "(nothing)")
+                path.write_text(new, encoding="utf-8")
+                search.checks += 1
+                after = self._tally()
+                if after is not None and after.better_than(before):
+                    search.kept.append(f"{hole.path} line {hole.start}: {tried[-1]}")
+                    search.edits.setdefault(hole.path, []).append(
+                        (first.start, first.end, len(body) - (first.end - first.start + 1)))
+                    return after
         path.write_text(old, encoding="utf-8")
-        self.state.notice(f"infill: {where}: {len(seen) - 1} new fills checked, none better "
-                          f"({time.monotonic() - began:.0f}s)")
+        self.state.notice(f"infill: {where}: {len(tried)} new fills checked, none better "
+                          f"({time.monotonic() - began:.0f}s){': ' if tried else ''}{' | '.join(tried)[:300]}")
         return None
 
     def _tally(self) -> Tally | None:
@@ -202,36 +202,44 @@ def moved(hole: Hole, edits: list[tuple[int, int, int]]) -> Hole | None:
 
 
 def max_tokens(hole: Hole) -> int:
-    return 24 + 32 * (INSERT_LINES if hole.insert else hole.end - hole.start + 1 + 1)
+    return 16 + 32 * (INSERT_LINES if hole.insert else size(hole) + MORE_LINES)
 
 
-def fill_lines(text: str, cut: bool, hole: Hole, suffix: str) -> list[str] | None:
-    """The fill's lines: without an unfinished last line (cut by the limit), without the suffix it went on to
-    re-type, no longer than the hole allows; None when nothing usable is left."""
-    lines = text.split("\n")
-    if cut or not text.endswith("\n"):
-        lines = lines[:-1] if cut else lines
-    if lines and lines[-1] == "":
-        lines = lines[:-1]
+def size(hole: Hole) -> int:
+    return hole.end - hole.start + 1
+
+
+def bodies(text: str, cut: bool, hole: Hole, suffix: str) -> list[list[str]]:
+    """What a fill may put in the hole, shortest first. A small instruct model rarely ends a fill where it should
+    and goes on writing: the suffix it re-typed is cut, and a replacement is read as the hole's number of lines and
+    one more; an insertion as its first statement (the first line and those indented under it)."""
+    lines = text.split("\n")[:-1] if cut or text.endswith("\n") else text.split("\n")
     nxt = next((x.strip() for x in suffix.split("\n") if x.strip()), None)
     if nxt is not None and nxt in (x.strip() for x in lines):
         lines = lines[: [x.strip() for x in lines].index(nxt)]
     while lines and not lines[-1].strip():
         lines.pop()
-    if len(lines) > room(hole) or (hole.insert and not lines):
-        return None
-    return lines
+    if hole.insert:
+        statement = lines[:1] + list(takewhile(lambda x: not x.strip() or indent(x) > indent(lines[0]), lines[1:]))
+        return [statement] if statement and len(statement) <= INSERT_LINES else []
+    out = [lines[:n] for n in range(size(hole), size(hole) + MORE_LINES + 1) if n <= len(lines)]
+    return out if out else [lines]
 
 
-def overran(text: str, hole: Hole, suffix: str) -> bool:
-    """The fill so far has all the lines it may have, or went on into the suffix: the rest is cut anyway."""
+def enough(text: str, hole: Hole, suffix: str) -> bool:
+    """The fill so far holds all that `bodies` reads of it: the rest would be cut anyway."""
     done = text.split("\n")[:-1]
     nxt = next((x.strip() for x in suffix.split("\n") if x.strip()), None)
-    return len(done) > room(hole) or (nxt is not None and nxt in (x.strip() for x in done))
+    if nxt is not None and nxt in (x.strip() for x in done):
+        return True
+    if not hole.insert:
+        return len(done) > size(hole) + MORE_LINES
+    started = text.split("\n")[1:]  # the line being written shows its indent once it has a word
+    return len(done) > INSERT_LINES or any(x.strip() and indent(x) <= indent(done[0]) for x in started)
 
 
-def room(hole: Hole) -> int:
-    return INSERT_LINES if hole.insert else hole.end - hole.start + 1 + MORE_LINES
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def compiles(text: str, path: str) -> bool:

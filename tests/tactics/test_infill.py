@@ -1,0 +1,128 @@
+"""The infill tactic end to end with the scripted model (its fills scripted, in the order the search asks): on a
+multi-file repository, the suspicious statement is filled in the middle and the check decides; a fill that helps
+one of two failing tests is kept while the other is searched; nothing that passes puts every file back and the
+model is asked as before. And the pure parts: which holes, in which order; what of a fill is used."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hame.context.defindex import DefSpan, index_source
+from hame.context.holes import Hole, holes
+from hame.context.localize import Evidence, Site
+from hame.context.localize_signals import Frame
+from hame.context.trace_path import Call
+from hame.tactics.infill import bodies, enough, moved
+
+from ..conftest import make_workspace
+
+STATS = ('"""Small statistics."""\n\n\n'
+         'def mean(xs):\n'
+         '    """The arithmetic mean; 0 for no values."""\n'
+         '    total = sum(xs)\n'
+         '    return total / len(xs)\n\n\n'
+         'def spread(xs):\n'
+         '    """The largest value less the smallest; 0 for no values."""\n'
+         '    return max(xs) - min(xs)\n')
+REPO = {"stats/__init__.py": "", "stats/core.py": STATS,
+        "stats/io.py": "def load(path):\n    return [float(x) for x in open(path).read().split()]\n",
+        "tests/__init__.py": "",
+        "tests/test_core.py": ("from stats.core import mean, spread\n\n\n"
+                               "def test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\n"
+                               "def test_mean_of_nothing():\n    assert mean([]) == 0\n\n\n"
+                               "def test_spread_of_nothing():\n    assert spread([]) == 0\n")}
+CHECK = "python -m pytest -q tests/test_core.py"
+TASK = "mean() and spread() crash on an empty list; they should give 0."
+
+
+def run(hame, tmp_path: Path, turns: list[dict], env: dict | None = None) -> tuple[dict, Path, list[dict]]:
+    ws = make_workspace(tmp_path / "ws", REPO)
+    script = tmp_path / "model.jsonl"
+    script.write_text("".join(json.dumps(t) + "\n" for t in turns))
+    r = hame("-p", TASK, "--cwd", str(ws), "--model", f"scripted:{script}", "--profile", "tiny-local",
+             "--check", CHECK, "--output-format", "json",
+             env={"HAME_TACTICS": "+infill", "HAME_PLAIN_RETRIES": "0", **(env or {})})
+    assert r.returncode in (0, 1), r.stderr
+    log = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
+    return json.loads(r.stdout), ws, log
+
+
+def test_both_sites_filled_in_turn_and_the_check_decides(tmp_path: Path, hame) -> None:
+    fills = ["    return total / max(len(xs), 1)\n",  # the line mean raised at: one test fewer fails, kept
+             "    return max(xs) - min(xs) if xs else 0\n"]  # spread's line: the check passes
+    out, ws, log = run(hame, tmp_path, [{"infill": f} for f in fills])
+    code = (ws / "stats" / "core.py").read_text()
+    assert code == STATS.replace("total / len(xs)", "total / max(len(xs), 1)").replace(
+        "return max(xs) - min(xs)\n", "return max(xs) - min(xs) if xs else 0\n")  # the rest byte for byte
+    assert out["stop_reason"] == "completed" and out["steps"] == 0 and out["files_changed"] == ["stats/core.py"]
+    assert out["check"]["passed"]
+    first = log[0]["infill"]
+    assert first["prefix"] == "def mean(xs):\n    \"\"\"The arithmetic mean; 0 for no values.\"\"\"\n    total = sum(xs)\n"
+    assert first["suffix"] == "\n"  # mean's last line is the hole: nothing of it after
+    tests = dict(first["extra"])["tests/test_core.py"]
+    assert "def test_mean_of_nothing():" in tests and "# fails: ZeroDivisionError: division by zero" in tests
+    assert first["temperature"] == 0.0  # the greedy fill first
+    assert all("messages" not in entry for entry in log)  # the chat model was never asked
+
+
+def test_no_fill_that_passes_puts_the_files_back_and_asks_the_model(tmp_path: Path, hame) -> None:
+    fixed = STATS.replace("    return total / len(xs)\n", "    return total / len(xs) if xs else 0\n").replace(
+        "    return max(xs) - min(xs)\n", "    return max(xs) - min(xs) if xs else 0\n")
+    turns = [{"infill": "    return total / len(xs) + 0\n"},  # compiles, fails as before: not kept
+             {"infill": "    return total /\n"},  # does not compile: never checked
+             {"text": f"stats/core.py\n```python\n{fixed}```\n"}]
+    out, ws, log = run(hame, tmp_path, turns, env={"HAME_INFILL_SECONDS": "30"})
+    assert out["stop_reason"] == "completed" and out["steps"] == 1
+    assert (ws / "stats" / "core.py").read_text() == fixed
+    chat = [e for e in log if "messages" in e]
+    first = next(m["content"] for m in chat[0]["messages"] if m["role"] == "user")
+    assert "return total / len(xs)\n" in first and "+ 0" not in first  # the model saw the code as it was
+
+
+def test_a_fill_that_breaks_another_test_is_not_kept(tmp_path: Path, hame) -> None:
+    turns = [{"infill": "    return 0\n"},  # mean([]) passes, mean([1, 2, 3]) now fails: not better
+             {"text": "I cannot fix it."}]
+    out, ws, log = run(hame, tmp_path, turns, env={"HAME_INFILL_SECONDS": "30"})
+    assert (ws / "stats" / "core.py").read_text() == STATS
+    assert out["stop_reason"] != "completed" and any("messages" in e for e in log)  # the model was asked
+
+
+SOURCE = ("def clip(x, lo, hi):\n"  # 1
+          "    if x < lo:\n"  # 2
+          "        return lo\n"  # 3
+          "    total = (x +\n"  # 4
+          "             0)\n"  # 5
+          "    return min(total, hi)\n")  # 6
+
+
+def test_holes_put_a_traced_branch_condition_first_and_cover_whole_statements() -> None:
+    source = index_source("pkg/m.py", SOURCE)
+    assert source is not None
+    span = next(s for s in source.spans if s.qualname == "clip")
+    ev = Evidence(ran=("pkg/m.py", Call("clip", (2, 4, 6), "x=5", "returned 5")))
+    got = holes({"pkg/m.py": source}, ev, [])
+    assert [(h.start, h.end) for h in got] == [(2, 2), (2, 1), (6, 6), (6, 5), (4, 5), (4, 3)]
+    assert all(h.span == span for h in got)
+    raised = Evidence(sites=[Site("test_clip", Frame("tests/test_m.py", 3), Frame("pkg/m.py", 5), "E  TypeError")])
+    assert [(h.start, h.end) for h in holes({"pkg/m.py": source}, raised, [])][:2] == [(4, 5), (4, 3)]
+
+
+def test_what_of_a_fill_is_used() -> None:
+    span = DefSpan("m.py", "f", 1, 6)
+    one, gap = Hole("m.py", 3, 3, span), Hole("m.py", 3, 2, span)
+    # a replacement: the hole's lines and one more, the suffix it went on to re-type cut
+    assert bodies("    return a\n    return b\n", False, one, "    x = 1\n") == [["    return a"],
+                                                                              ["    return a", "    return b"]]
+    assert bodies("    return a\n    x = 1\n    y\n", False, one, "    x = 1\n") == [["    return a"]]
+    assert bodies("    return a\n    retu", True, one, "") == [["    return a"]]  # cut at the limit: unfinished
+    assert bodies("a\nb\nc\nd\n", False, one, "") == [["a"], ["a", "b"]]
+    # an insertion: its first statement, a block under it included
+    assert bodies("    if not xs:\n        return 0\n    total = 1\n", True, gap, "") == [
+        ["    if not xs:", "        return 0"]]
+    assert bodies("", False, gap, "") == []
+    assert enough("    if not xs:\n        return 0\n    t", gap, "") and not enough("    if not xs:\n", gap, "")
+    assert enough("a\nb\nc\n", one, "") and not enough("a\nb\n", one, "")
+    kept = [(2, 2, 1)]  # line 2 became two lines
+    assert moved(Hole("m.py", 4, 4, span), kept) == Hole("m.py", 5, 5, DefSpan("m.py", "f", 1, 7))
+    assert moved(Hole("m.py", 2, 1, span), kept) is None  # its line was changed
