@@ -186,3 +186,18 @@ def test_flash_attention_is_off_on_a_cpu_only_build_unless_switched(model_path: 
     monkeypatch.setenv("HAME_FLASH_ATTN", "sometimes")
     with pytest.raises(UsageError, match="HAME_FLASH_ATTN='sometimes': use on or off"):
         _params(xllamacpp, model_path, 2048, 1, 2, None)
+
+
+def test_fill_in_the_middle_with_the_models_own_tokens_and_an_early_stop(server: LocalServer) -> None:
+    from hame.providers.base import InfillRequest
+    from hame.providers.local_provider import LocalModel
+
+    model = LocalModel(server, DEFAULT_LOCAL, lambda _msg: None, 2048)  # not closed: the fixture stops the server
+    request = InfillRequest("def add(a, b):\n    return ", "\n\n\nassert add(1, 2) == 3\n",
+                            (("tests/test_add.py", "from calc import add\n"),), max_tokens=24)
+    got = model.infill(request)
+    assert got.text.startswith("a + b") and got.prompt_tokens > 0 and got.output_tokens > 0
+    again = model.infill(request)
+    assert again.text == got.text and again.cached_tokens > 0  # greedy repeats; the prompt came from the cache
+    first_line = model.infill(InfillRequest("def add(a, b):\n", "\n", max_tokens=64, enough=lambda t: "\n" in t))
+    assert first_line.cut and first_line.output_tokens < 64 and "\n" in first_line.text

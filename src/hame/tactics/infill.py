@@ -108,7 +108,7 @@ class InfillTactic(Tactic):
         source = self.files[hole.path]
         prefix, suffix = around(lines, now, [source.lines[s.start - 1] for s in enclosing(source.spans, hole.span)])
         hole = now
-        seen, began, tried = {old}, time.monotonic(), []
+        seen, began, tried = {code_of(old)}, time.monotonic(), []
         where = f"{hole.path} line {hole.start}" + (" (before it)" if hole.insert else "")
         for n in range(SAMPLES):
             if time.monotonic() > deadline:
@@ -120,9 +120,9 @@ class InfillTactic(Tactic):
             search.out_tokens += reply.output_tokens
             for body in bodies(reply.text, reply.cut, hole, suffix):
                 new = "\n".join([*lines[: hole.start - 1], *body, *lines[hole.end :]])
-                if new in seen or not compiles(new, hole.path):
+                if code_of(new) in seen or not compiles(new, hole.path):
                     continue
-                seen.add(new)
+                seen.add(code_of(new))
                 tried.append(" / ".join(b.strip() for b in body) or "(nothing)")
                 path.write_text(new, encoding="utf-8")
                 search.checks += 1
@@ -219,11 +219,15 @@ def bodies(text: str, cut: bool, hole: Hole, suffix: str) -> list[list[str]]:
         lines = lines[: [x.strip() for x in lines].index(nxt)]
     while lines and not lines[-1].strip():
         lines.pop()
+    while lines and not lines[0].strip():  # a fill that starts on a blank line is read from its first code
+        lines.pop(0)
+    if not lines:
+        return []  # nothing: the model wrote no code (deleting the statement is rarely the fix)
     if hole.insert:
         statement = lines[:1] + list(takewhile(lambda x: not x.strip() or indent(x) > indent(lines[0]), lines[1:]))
         return [statement] if statement and len(statement) <= INSERT_LINES else []
     out = [lines[:n] for n in range(size(hole), size(hole) + MORE_LINES + 1) if n <= len(lines)]
-    return out if out else [lines]
+    return out or [lines]
 
 
 def enough(text: str, hole: Hole, suffix: str) -> bool:
@@ -240,6 +244,11 @@ def enough(text: str, hole: Hole, suffix: str) -> bool:
 
 def indent(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
+def code_of(text: str) -> str:
+    """The text without blank lines and trailing spaces: two fills equal in it are one to check."""
+    return "\n".join(line.rstrip() for line in text.split("\n") if line.strip())
 
 
 def compiles(text: str, path: str) -> bool:
