@@ -2,8 +2,8 @@
 
 From the localization evidence, most suspicious first: the library line each failing test's exception was raised
 at; the lines the failing call ran in the best candidate, the last first (nearest the wrong result), a branch's
-condition (a branch taken the wrong way) and another line in turn; for a
-definition nothing traced, its statements from the last. Each line becomes its whole statement (a compound
+condition (a branch taken the wrong way) and another line in turn; then the statements of the two best ranked
+definitions, from the last. Each line becomes its whole statement (a compound
 statement's header only), to replace, and a gap before it, to insert a statement (a missing guard or branch)."""
 
 from __future__ import annotations
@@ -43,9 +43,8 @@ def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candid
         tests = branch_tests(source)
         order = interleaved([n for n in ran if n in tests], [n for n in ran if n not in tests])
         lines += [(ev.ran[0], n) for n in order]
-    traced = {path for path, _ in lines}
     for cand in ranked[:2]:
-        if cand.span.path not in traced and not TEST_NAME.search(cand.span.path):
+        if not TEST_NAME.search(cand.span.path) and cand.span.path in files:
             lines += [(cand.span.path, n) for n in reversed(body_lines(files[cand.span.path], cand.span))][
                 :MAX_UNTRACED]
     out: list[Hole] = []
@@ -64,7 +63,7 @@ def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candid
 def body_lines(source: SourceFile, span: DefSpan) -> list[int]:
     """The first line of each statement in a definition's body (its docstring left out), in order."""
     node = parsed_def(source, span)
-    if node is None:
+    if node is None or isinstance(node, ast.ClassDef):  # a class's methods are candidates of their own
         return []
     out = []
     for child in ast.walk(node):
