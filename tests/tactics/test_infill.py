@@ -120,7 +120,7 @@ def test_what_of_a_fill_is_used() -> None:
     # an insertion: its first statement, a block under it included
     assert bodies("    if not xs:\n        return 0\n    total = 1\n", True, gap, "") == [
         ["    if not xs:", "        return 0"]]
-    assert bodies("", False, gap, "") == []
+    assert bodies("", False, gap, "") == [] and bodies("    # the last element\n", False, one, "") == []
     assert enough("    if not xs:\n        return 0\n    t", gap, "") and not enough("    if not xs:\n", gap, "")
     assert enough("a\nb\nc\n", one, "") and not enough("a\nb\n", one, "")
     kept = [(2, 2, 1)]  # line 2 became two lines

@@ -221,8 +221,8 @@ def bodies(text: str, cut: bool, hole: Hole, suffix: str) -> list[list[str]]:
         lines.pop()
     while lines and not lines[0].strip():  # a fill that starts on a blank line is read from its first code
         lines.pop(0)
-    if not lines:
-        return []  # nothing: the model wrote no code (deleting the statement is rarely the fix)
+    if all(not x.strip() or x.strip().startswith("#") for x in lines):
+        return []  # no code (a comment, nothing): deleting the statement is rarely the fix
     if hole.insert:
         statement = lines[:1] + list(takewhile(lambda x: not x.strip() or indent(x) > indent(lines[0]), lines[1:]))
         return [statement] if statement and len(statement) <= INSERT_LINES else []
