@@ -56,9 +56,9 @@ def test_both_sites_filled_in_turn_and_the_check_decides(tmp_path: Path, hame) -
     assert code == STATS.replace("total / len(xs)", "total / max(len(xs), 1)").replace(
         "return max(xs) - min(xs)\n", "return max(xs) - min(xs) if xs else 0\n")  # the rest byte for byte
     assert out["stop_reason"] == "completed" and out["steps"] == 0 and out["files_changed"] == ["stats/core.py"]
-    assert out["check"]["passed"]
+    assert out["check"]["passed"] and out["usage"]["output_tokens"] > 0  # the fills' tokens are counted
     first = log[0]["infill"]
-    assert first["prefix"] == "def mean(xs):\n    \"\"\"The arithmetic mean; 0 for no values.\"\"\"\n    total = sum(xs)\n"
+    assert first["prefix"] == 'def mean(xs):\n    """The arithmetic mean; 0 for no values."""\n    total = sum(xs)\n'
     assert first["suffix"] == "\n"  # mean's last line is the hole: nothing of it after
     tests = dict(first["extra"])["tests/test_core.py"]
     assert "def test_mean_of_nothing():" in tests and "# fails: ZeroDivisionError: division by zero" in tests

@@ -78,7 +78,7 @@ class Agent:
         self.state = build(list(self.config.tactics), State(self.emit, self.ctx, self.protocol, checker,
                                                             self.config.temperature,
                                                             options=dict(self.config.tactic_options),
-                                                            infill=infiller(self.provider)))
+                                                            infill=infiller(self.provider), usage=self.usage))
 
     def add(self, message: Message) -> None:
         self.messages.append(message)

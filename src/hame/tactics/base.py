@@ -12,7 +12,7 @@ from ..agent.protocol import Outcome, ToolProtocol
 from ..context.mentions import Attached
 from ..context.repo_view import RepoView
 from ..events import Event, Notice
-from ..messages import Message, ModelResponse, ToolCall
+from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import Infill
 from ..tools.base import ToolContext
 
@@ -82,6 +82,7 @@ class State:
     last_check: CheckResult | None = None  # the check's last result for this request
     view: RepoView | None = None  # the localized view the request was framed with (localize)
     infill: Infill | None = None  # the model's fill-in-the-middle, when it has one (infill)
+    usage: Usage | None = None  # the agent's token counts, which a tactic's own model calls add to (infill)
     _first: CheckResult | None = None
 
     def framed(self, task: str, targets: list[str] | None) -> str:

@@ -19,6 +19,7 @@ from ..context.holes import Hole, holes
 from ..context.localize import rank
 from ..context.testfiles import TEST_NAME
 from ..errors import ProviderError
+from ..messages import Usage
 from ..providers.base import InfillRequest
 from ..sandbox.command import SandboxError
 from .base import Stop, Tactic
@@ -53,7 +54,6 @@ class Search:
     edits: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # per file, as `moved` reads them
     fills: int = 0
     checks: int = 0
-    out_tokens: int = 0
 
 
 class InfillTactic(Tactic):
@@ -117,7 +117,8 @@ class InfillTactic(Tactic):
                 prefix, suffix, tests, 0.0 if n == 0 else TEMPERATURE, max_tokens(hole), seed=n,
                 enough=lambda text: enough(text, hole, suffix)))
             search.fills += 1
-            search.out_tokens += reply.output_tokens
+            if self.state.usage is not None:
+                self.state.usage.add(Usage(reply.prompt_tokens, reply.output_tokens, reply.cached_tokens))
             for body in bodies(reply.text, reply.cut, hole, suffix):
                 new = "\n".join([*lines[: hole.start - 1], *body, *lines[hole.end :]])
                 if code_of(new) in seen or not compiles(new, hole.path):
