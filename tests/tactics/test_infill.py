@@ -61,6 +61,7 @@ def test_both_sites_filled_in_turn_and_the_check_decides(tmp_path: Path, hame) -
     assert first["prefix"] == 'def mean(xs):\n    """The arithmetic mean; 0 for no values."""\n    total = sum(xs)\n'
     assert first["suffix"] == "\n"  # mean's last line is the hole: nothing of it after
     tests = dict(first["extra"])["tests/test_core.py"]
+    assert tests.startswith(f"# These tests fail because of a bug: {TASK}\n\n")
     assert "def test_mean_of_nothing():" in tests and "# fails: ZeroDivisionError: division by zero" in tests
     assert first["temperature"] == 0.0  # the greedy fill first
     assert all("messages" not in entry for entry in log)  # the chat model was never asked

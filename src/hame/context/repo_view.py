@@ -28,6 +28,7 @@ class RepoView:
     tests: list[str] = field(default_factory=list)  # the test files whose failing tests it shows
     files_index: dict[str, SourceFile] = field(default_factory=dict, repr=False)  # the indexed repository
     evidence: Evidence | None = field(default=None, repr=False)  # what localization read (the trace included)
+    task: str = ""  # the words localization read
 
 
 def looks_like_repository(root: Path) -> bool:
@@ -50,7 +51,7 @@ def repo_view(root: Path, task: str, check: str | None, budget: int, run: Runner
     if not shown:
         return None
     return RepoView(text, shown, {p: len(files[p].lines) for p in shown}, list(dict.fromkeys(FAILING.findall(text))),
-                    files, evidence)
+                    files, evidence, task)
 
 
 def likely_file(root: Path, task: str) -> str | None:

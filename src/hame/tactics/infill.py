@@ -16,7 +16,7 @@ from itertools import takewhile
 from ..context import localize_signals as sig
 from ..context.defindex import DefSpan, SourceFile, enclosing, innermost
 from ..context.holes import Hole, holes
-from ..context.localize import rank
+from ..context.localize import Evidence, rank
 from ..context.testfiles import TEST_NAME
 from ..errors import ProviderError
 from ..messages import Usage
@@ -74,7 +74,7 @@ class InfillTactic(Tactic):
         if not todo or before is None:
             return None
         search, deadline = Search(), time.monotonic() + s.options.get("infill_seconds", SECONDS)
-        tests = test_context(files, ev)
+        tests = test_context(files, ev, view.task)
         try:
             for hole in todo:
                 if time.monotonic() > deadline:
@@ -168,17 +168,20 @@ class InfillTactic(Tactic):
         search.kept.clear()
 
 
-def test_context(files: dict[str, SourceFile], ev: object) -> tuple[tuple[str, str], ...]:
-    """The failing tests' code as files the model reads before the gap, each ending with its error as a comment."""
+def test_context(files: dict[str, SourceFile], ev: Evidence, task: str) -> tuple[tuple[str, str], ...]:
+    """The failing tests' code as files the model reads before the gap, the task's first line a comment above them
+    and each test's error a comment under it."""
     out: dict[str, list[str]] = {}
-    for site in getattr(ev, "sites", [])[:MAX_TESTS]:
+    for site in ev.sites[:MAX_TESTS]:
         source = files.get(site.line.path)
         span = innermost(source.spans, site.line.line) if source else None
         if source is None or span is None or not TEST_NAME.search(source.path):
             continue
         code = "\n".join(source.lines[span.start - 1 : span.end])
         out.setdefault(source.path, []).append(f"{code}\n    # fails: {site.error.strip()[:200]}\n")
-    return tuple((path, "\n".join(parts)) for path, parts in out.items())
+    title = next((line.strip("# ").strip() for line in task.splitlines() if line.strip("# ").strip()), "")
+    head = f"# These tests fail because of a bug: {title[:200]}\n\n" if title else ""
+    return tuple((path, head + "\n".join(parts)) for path, parts in out.items())
 
 
 def around(lines: list[str], hole: Hole, head: list[str]) -> tuple[str, str]:
