@@ -63,7 +63,7 @@ def test_an_unknown_tactic_is_a_model_problem_in_hame_config_and_stops_a_run(tmp
     (ws / ".hame").mkdir(parents=True)
     (ws / ".hame" / "config.toml").write_text('[models.tiny]\nprovider = "openai"\nmodel = "q"\n'
                                               'base_url = "http://127.0.0.1:9/v1"\ntactics = ["+nope"]\n')
-    known = "use one of: definition_edits, localize, protect_tests, salvage, watches"
+    known = "use one of: definition_edits, localize, infill, protect_tests, salvage, watches"
     shown = hame("config", "--cwd", str(ws), "--model", "tiny")
     assert shown.returncode == 2 and shown.stderr == ""
     assert 'models.tiny.tactics           ["+nope"]' in shown.stdout  # the rest of the config is still shown
