@@ -55,7 +55,7 @@ def test_hame_config_shows_the_tactics_and_their_sources(tmp_path: Path, hame) -
     assert "focus" in tactics["names"] and "resample" not in tactics["names"]
     assert tactics["from"][0] == "profile small-local" and tactics["from"][-1] == "env HAME_TACTICS"
     text = hame("config", "--cwd", str(ws), "--model", "tiny").stdout
-    assert "tactics         definition_edits, localize, protect_tests, salvage" in text and "focus" in text
+    assert "tactics         definition_edits, localize, infill, protect_tests, salvage" in text and "focus" in text
 
 
 def test_an_unknown_tactic_is_a_model_problem_in_hame_config_and_stops_a_run(tmp_path: Path, hame) -> None:

@@ -127,3 +127,17 @@ def test_what_of_a_fill_is_used() -> None:
     kept = [(2, 2, 1)]  # line 2 became two lines
     assert moved(Hole("m.py", 4, 4, span), kept) == Hole("m.py", 5, 5, DefSpan("m.py", "f", 1, 7))
     assert moved(Hole("m.py", 2, 1, span), kept) is None  # its line was changed
+
+
+def test_a_one_file_exercise_is_not_filled(tmp_path: Path, hame) -> None:
+    ws = make_workspace(tmp_path / "ws", {"calc.py": "def add(a, b):\n    return a - b\n",
+                                          "test_calc.py": "from calc import add\n\n\ndef test_add():\n"
+                                                          "    assert add(1, 2) == 3\n"})
+    script = tmp_path / "model.jsonl"
+    script.write_text(json.dumps({"infill": "    return a + b\n"}) + "\n"
+                      + json.dumps({"text": "calc.py\n```python\ndef add(a, b):\n    return a + b\n```\n"}) + "\n")
+    r = hame("-p", "Fix add in calc.py.", "--cwd", str(ws), "--model", f"scripted:{script}", "--profile",
+             "tiny-local", "--check", "python -m pytest -q test_calc.py", "--output-format", "json",
+             env={"HAME_TACTICS": "+infill", "HAME_PLAIN_RETRIES": "0"})
+    log = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
+    assert json.loads(r.stdout)["steps"] == 1 and not any("infill" in e for e in log)  # asked as before, no fill

@@ -31,8 +31,8 @@ class Profile:
 
 FRONTIER = Profile("default")
 # `definition_edits` and `localize` act only on a repository (a package or many source files): docs/tactics.md
-SMALL_TACTICS = ("definition_edits", "localize", "protect_tests", "salvage", "watches", "write_repairs", "restarts",
-                 "plain_retries", "resample", "steering", "early_stop", "concrete_feedback")
+SMALL_TACTICS = ("definition_edits", "localize", "infill", "protect_tests", "salvage", "watches", "write_repairs",
+                 "restarts", "plain_retries", "resample", "steering", "early_stop", "concrete_feedback")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,
                       repo_map_tokens=512, exclude_tools=("apply_patch", "remember", "search", "edit_file", "todo"),
