@@ -141,3 +141,18 @@ def test_a_one_file_exercise_is_not_filled(tmp_path: Path, hame) -> None:
              env={"HAME_TACTICS": "+infill", "HAME_PLAIN_RETRIES": "0"})
     log = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
     assert json.loads(r.stdout)["steps"] == 1 and not any("infill" in e for e in log)  # asked as before, no fill
+
+
+def test_a_fill_that_passes_the_check_but_breaks_a_docstring_example_is_not_kept(tmp_path: Path, hame) -> None:
+    code = 'def scale(x, k):\n    """`x` times `k`.\n\n    >>> scale(2, 2)\n    4\n    """\n    return x + k\n'
+    ws = make_workspace(tmp_path / "ws", {"calc/__init__.py": "", "calc/core.py": code,
+                                          "calc/more.py": "def twice(x):\n    return 2 * x\n",
+                                          "tests/test_core.py": "from calc.core import scale\n\n\n"
+                                                                "def test_scale():\n    assert scale(1, 3) == 3\n"})
+    script = tmp_path / "model.jsonl"
+    script.write_text("".join(json.dumps({"infill": f}) + "\n" for f in ("    return k\n", "    return x * k\n")))
+    r = hame("-p", "scale() adds instead of multiplying.", "--cwd", str(ws), "--model", f"scripted:{script}",
+             "--profile", "tiny-local", "--check", "python -m pytest -q tests/test_core.py", "--output-format",
+             "json", env={"HAME_PLAIN_RETRIES": "0"})
+    assert json.loads(r.stdout)["stop_reason"] == "completed", r.stderr
+    assert (ws / "calc" / "core.py").read_text() == code.replace("x + k", "x * k")  # `return k` passed the test only

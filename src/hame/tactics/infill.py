@@ -1,7 +1,7 @@
 """Fill the suspicious line first: on a repository task the localized view framed (localize), before the model is
 asked anything, mask the statements localization suspects most (context/holes.py), let the model fill each gap in
 the middle of its definition (its own fill-in-the-middle tokens, the failing tests as another file it reads), run
-the check on each distinct fill, and keep one that makes it pass. A fill that makes fewer tests fail and none newly
+the check on each distinct fill, and keep one that makes it pass and breaks no docstring example. A fill that makes fewer tests fail and none newly
 fail is kept while the search goes on at the other holes (two sites of one bug). Nothing that passes in the time
 given: every file is put back and the model is asked as before. A small model that re-types a shown function
 unchanged still completes one masked line well, and many fills cost what one whole reply does."""
@@ -9,6 +9,7 @@ unchanged still completes one masked line well, and many fills cost what one who
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from dataclasses import dataclass, field
 from itertools import takewhile
@@ -40,6 +41,7 @@ class Tally:
     ok: bool
     failed: frozenset[sig.TestId]
     passed: int
+    failures: int = 0  # failed and errors, as pytest counts them
 
     def better_than(self, other: Tally) -> bool:
         return self.ok or (self.failed < other.failed and self.passed > other.passed)
@@ -128,7 +130,7 @@ class InfillTactic(Tactic):
                 path.write_text(new, encoding="utf-8")
                 search.checks += 1
                 after = self._tally()
-                if after is not None and after.better_than(before):
+                if after is not None and after.better_than(before) and (not after.ok or self._examples_hold(search)):
                     search.kept.append(f"{hole.path} line {hole.start}: {tried[-1]}")
                     search.edits.setdefault(hole.path, []).append(
                         (first.start, first.end, len(body) - (first.end - first.start + 1)))
@@ -138,16 +140,34 @@ class InfillTactic(Tactic):
                           f"({time.monotonic() - began:.0f}s){': ' if tried else ''}{' | '.join(tried)[:300]}")
         return None
 
-    def _tally(self) -> Tally | None:
+    def _examples_hold(self, search: Search) -> bool:
+        """The changed modules' docstring examples fail no more than they did: the check alone passes fills that
+        break what it does not test (`singularize` giving 'cats' for 'cats' passed its test file)."""
+        ws = self.state.ctx.workspace
+        paths = [rel for rel, text in search.original.items() if rel.endswith(".py") and ">>>" in text]
+        if not paths:
+            return True
+        command = "python -m pytest -q -p no:cacheprovider --doctest-modules " + " ".join(map(shlex.quote, paths))
+        now = {rel: (ws / rel).read_text(encoding="utf-8") for rel in paths}
+        after = self._tally(command)
+        for rel in paths:
+            (ws / rel).write_text(search.original[rel], encoding="utf-8")
+        before = self._tally(command)
+        for rel, text in now.items():
+            (ws / rel).write_text(text, encoding="utf-8")
+        return after is not None and before is not None and (after.ok or after.failures <= before.failures)
+
+    def _tally(self, command: str | None = None) -> Tally | None:
         s = self.state
         assert s.checker is not None
         try:
-            res = s.ctx.shell(s.checker.command, s.checker.timeout)
+            res = s.ctx.shell(command or s.checker.command, s.checker.timeout)
         except SandboxError:
             return None
         counts = {kind.rstrip("s"): int(n) for n, kind in COUNT.findall(res.output)}
         ok = res.exit_code == 0 and not res.timed_out
-        return Tally(ok, frozenset(sig.test_ids(res.output)), counts.get("passed", 0))
+        return Tally(ok, frozenset(sig.test_ids(res.output)), counts.get("passed", 0),
+                     counts.get("failed", 0) + counts.get("error", 0))
 
     def _done(self, search: Search) -> Stop:
         s = self.state
