@@ -1,10 +1,11 @@
 """Fill the suspicious line first: on a repository task the localized view framed (localize), before the model is
 asked anything, mask the statements localization suspects most (context/holes.py), let the model fill each gap in
 the middle of its definition (its own fill-in-the-middle tokens, the failing tests as another file it reads), run
-the check on each distinct fill, and keep one that makes it pass and breaks no docstring example. A fill that makes fewer tests fail and none newly
-fail is kept while the search goes on at the other holes (two sites of one bug). Nothing that passes in the time
-given: every file is put back and the model is asked as before. A small model that re-types a shown function
-unchanged still completes one masked line well, and many fills cost what one whole reply does."""
+the check on each distinct fill, and keep one that makes it pass and breaks no docstring example. A fill that makes
+fewer tests fail and none newly fail is kept while the search goes on at the other holes (two sites of one bug).
+Nothing that passes in the time given: every file is put back and the model is asked as before. A small model that
+re-types a shown function unchanged still completes one masked line well, and many fills cost what one whole reply
+does."""
 
 from __future__ import annotations
 
