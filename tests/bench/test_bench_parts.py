@@ -155,3 +155,13 @@ def test_the_bench_runs_agents_without_prompt_caches_saved_by_earlier_runs(tmp_p
     monkeypatch.setenv("HAME_PROMPT_CACHE", "sometimes")
     with pytest.raises(UsageError, match="HAME_PROMPT_CACHE='sometimes': use on or off"):
         saved_prompts_dir()
+
+
+def test_a_runs_tokens_include_what_its_final_record_counts_beyond_the_replies() -> None:
+    from hame.bench.worker import usage_of
+
+    reply = {"type": "assistant", "usage": {"input_tokens": 100, "output_tokens": 10, "cached_tokens": 80}}
+    final = {"type": "final", "usage": {"input_tokens": 400, "output_tokens": 60, "cached_tokens": 300}}
+    assert usage_of([{"type": "model_request"}, reply, final]) == {
+        "steps": 1, "input_tokens": 400, "output_tokens": 60, "cached_tokens": 300, "estimated_input_tokens": 0}
+    assert usage_of([{"type": "model_request"}, reply])["input_tokens"] == 100  # killed: no final record
