@@ -88,7 +88,7 @@ class State:
     def framed(self, task: str, targets: list[str] | None) -> str:
         """A new request's text, with what the tactics put before it (the check runs again before its first
         step); `targets`: the files it is about, when looked for."""
-        self._first, self.last_check = None, None
+        self._first, self.last_check, self.view = None, None, None  # a view is the request's own
         if targets is not None:
             self.targets = targets
         for tactic in self.tactics:
