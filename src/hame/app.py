@@ -161,7 +161,7 @@ class Run:
                             max_total_tokens=self.settings.max_tokens, check_command=self._check_command(),
                             tactics=p.tactics, tactic_options={"plain_retries": p.plain_retries,
                                                                "localize_tokens": self.context_window() // 6,
-                                                               **infill_option()},
+                                                               **fill_in_option()},
                             check_decides=bool(self.settings.check))
         budget = Budget(max_cost=self.settings.max_cost)
         agent = Agent(self.provider, tools, ctx, self.bus.emit, protocol, config, gate=self.hooks.gate(self.gatekeeper),
@@ -357,7 +357,7 @@ class Run:
         self.close()
 
 
-def infill_option() -> dict[str, int]:
-    """`HAME_INFILL_SECONDS`: the infill tactic's search time (tactics/infill.py), when set."""
-    seconds = env_count("HAME_INFILL_SECONDS")
-    return {"infill_seconds": seconds} if seconds else {}
+def fill_in_option() -> dict[str, int]:
+    """`HAME_FILL_IN_SECONDS`: the fill_in tactic's search time (tactics/fill_in.py), when set."""
+    seconds = env_count("HAME_FILL_IN_SECONDS")
+    return {"fill_in_seconds": seconds} if seconds else {}

@@ -55,7 +55,7 @@ def test_hame_config_shows_the_tactics_and_their_sources(tmp_path: Path, hame) -
     assert "focus" in tactics["names"] and "resample" not in tactics["names"]
     assert tactics["from"][0] == "profile small-local" and tactics["from"][-1] == "env HAME_TACTICS"
     text = hame("config", "--cwd", str(ws), "--model", "tiny").stdout
-    assert "tactics         definition_edits, localize, infill, protect_tests, salvage" in text and "focus" in text
+    assert "tactics         definition_edits, localize, fill_in, protect_tests, salvage" in text and "focus" in text
 
 
 def test_an_unknown_tactic_is_a_model_problem_in_hame_config_and_stops_a_run(tmp_path: Path, hame) -> None:
@@ -63,7 +63,7 @@ def test_an_unknown_tactic_is_a_model_problem_in_hame_config_and_stops_a_run(tmp
     (ws / ".hame").mkdir(parents=True)
     (ws / ".hame" / "config.toml").write_text('[models.tiny]\nprovider = "openai"\nmodel = "q"\n'
                                               'base_url = "http://127.0.0.1:9/v1"\ntactics = ["+nope"]\n')
-    known = "use one of: definition_edits, localize, infill, protect_tests, salvage, watches"
+    known = "use one of: definition_edits, localize, fill_in, protect_tests, salvage, watches"
     shown = hame("config", "--cwd", str(ws), "--model", "tiny")
     assert shown.returncode == 2 and shown.stderr == ""
     assert 'models.tiny.tactics           ["+nope"]' in shown.stdout  # the rest of the config is still shown

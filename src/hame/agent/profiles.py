@@ -31,7 +31,7 @@ class Profile:
 
 FRONTIER = Profile("default")
 # `definition_edits` and `localize` act only on a repository (a package or many source files): docs/tactics.md
-SMALL_TACTICS = ("definition_edits", "localize", "infill", "protect_tests", "salvage", "watches", "write_repairs",
+SMALL_TACTICS = ("definition_edits", "localize", "fill_in", "protect_tests", "salvage", "watches", "write_repairs",
                  "restarts", "plain_retries", "resample", "steering", "early_stop", "concrete_feedback")
 SMALL_LOCAL = Profile("small-local", tool_protocol="constrained", temperature=0.2, max_tokens=1024,
                       one_call_per_turn=True, max_output_chars=4000, context_window=16384,

@@ -247,7 +247,7 @@ def annotate(transcript: Path, task: Task, n: int, check: CheckOutcome) -> None:
 
 def usage_of(records: list[dict[str, Any]]) -> dict[str, int]:
     """Steps and tokens: the replies' usage summed, or the final record's total when it says more (a tactic's own
-    model calls, infill's fills, are in the total only; a run killed before its end has no final record)."""
+    model calls, fill_in's fills, are in the total only; a run killed before its end has no final record)."""
     turns = [r.get("usage") or {} for r in records if r.get("type") == "assistant"]
     final = next((r.get("usage") or {} for r in reversed(records) if r.get("type") == "final"), {})
     keys = ("input_tokens", "output_tokens", "cached_tokens", "estimated_input_tokens")

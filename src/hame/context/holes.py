@@ -1,4 +1,4 @@
-"""Where a one-statement repair is most likely: the lines to mask and have a code model fill in (tactics/infill.py).
+"""Where a one-statement repair is most likely: the lines to mask and have a code model fill in (tactics/fill_in.py).
 
 From the localization evidence, most suspicious first: the library line each failing test's exception was raised
 at; the lines the failing call ran in the best candidate, the last first (nearest the wrong result), a branch's
@@ -23,7 +23,7 @@ MAX_UNTRACED = 6  # statements of an untraced candidate tried, from its last
 @dataclass(frozen=True)
 class Hole:
     """Lines `start`..`end` (1-based) of `path` to write anew; `end == start - 1` is a gap before `start`. `span`:
-    the definition around it, whose text is the infill's context."""
+    the definition around it, whose text is the fill's context."""
 
     path: str
     start: int

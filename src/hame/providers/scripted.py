@@ -4,7 +4,7 @@ FILE is JSONL, one model turn per line:
   {"content": "...", "tool_calls": [{"name": "read_file", "arguments": {"path": "a.py"}}]}   native tool calls
   {"content": "all done"}                                                                    a final answer
   {"text": "<tool_call>{...}</tool_call>"}        raw model text, parsed by hame's text tool-call parser
-  {"infill": "    return a + b\n"}                  a fill-in-the-middle reply (tactics/infill.py), taken in order
+  {"infill": "    return a + b\n"}                  a fill-in-the-middle reply, taken in order
                                                   by fill requests only; a script with none cannot fill
 Every request it receives is appended, exactly as an OpenAI-compatible server would receive it, to FILE.requests.jsonl
 (a side request, e.g. a subagent's, also carries "id_slot": 1). Subagent N (numbered in order of creation) reads

@@ -10,9 +10,9 @@ from .concrete_feedback import ConcreteFeedback
 from .definition_edits import Definitions
 from .early_stop import EarlyStop
 from .error_hints import ErrorHints
+from .fill_in import FillIn
 from .focus import Focus
 from .forced_writes import ForcedWrites
-from .infill import InfillTactic
 from .localize import Localize
 from .protect_tests import ProtectTests
 from .resample import Resample
@@ -23,7 +23,7 @@ from .watches import Watches
 from .write_repairs import WriteRepairs
 
 # every tactic, in the order a switch puts one into a profile's list (see `switched`)
-ORDER: tuple[type[Tactic], ...] = (Definitions, Localize, InfillTactic, ProtectTests, Salvage, Watches,
+ORDER: tuple[type[Tactic], ...] = (Definitions, Localize, FillIn, ProtectTests, Salvage, Watches,
                                    WriteRepairs, Focus, ForcedWrites, ErrorHints, ConcreteFeedback, RestartTactic,
                                    PlainRetries, Resample, SteeringTactic, EarlyStop)
 TACTICS: dict[str, type[Tactic]] = {t.name: t for t in ORDER}

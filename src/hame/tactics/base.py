@@ -81,8 +81,8 @@ class State:
     options: dict[str, int] = field(default_factory=dict)  # the profile's numbers for its tactics (plain_retries)
     last_check: CheckResult | None = None  # the check's last result for this request
     view: RepoView | None = None  # the localized view the request was framed with (localize)
-    infill: Infill | None = None  # the model's fill-in-the-middle, when it has one (infill)
-    usage: Usage | None = None  # the agent's token counts, which a tactic's own model calls add to (infill)
+    infill: Infill | None = None  # the model's fill-in-the-middle, when it has one (fill_in)
+    usage: Usage | None = None  # the agent's token counts, which a tactic's own model calls add to (fill_in)
     _first: CheckResult | None = None
 
     def framed(self, task: str, targets: list[str] | None) -> str:

@@ -13,7 +13,7 @@ from hame.context.holes import Hole, holes
 from hame.context.localize import Evidence, Site
 from hame.context.localize_signals import Frame
 from hame.context.trace_path import Call
-from hame.tactics.infill import bodies, enough, moved
+from hame.tactics.fill_in import bodies, enough, moved
 
 from ..conftest import make_workspace
 
@@ -42,7 +42,7 @@ def run(hame, tmp_path: Path, turns: list[dict], env: dict | None = None) -> tup
     script.write_text("".join(json.dumps(t) + "\n" for t in turns))
     r = hame("-p", TASK, "--cwd", str(ws), "--model", f"scripted:{script}", "--profile", "tiny-local",
              "--check", CHECK, "--output-format", "json",
-             env={"HAME_TACTICS": "+infill", "HAME_PLAIN_RETRIES": "0", **(env or {})})
+             env={"HAME_TACTICS": "+fill_in", "HAME_PLAIN_RETRIES": "0", **(env or {})})
     assert r.returncode in (0, 1), r.stderr
     log = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
     return json.loads(r.stdout), ws, log
@@ -73,7 +73,7 @@ def test_no_fill_that_passes_puts_the_files_back_and_asks_the_model(tmp_path: Pa
     turns = [{"infill": "    return total / len(xs) + 0\n"},  # compiles, fails as before: not kept
              {"infill": "    return total /\n"},  # does not compile: never checked
              {"text": f"stats/core.py\n```python\n{fixed}```\n"}]
-    out, ws, log = run(hame, tmp_path, turns, env={"HAME_INFILL_SECONDS": "30"})
+    out, ws, log = run(hame, tmp_path, turns, env={"HAME_FILL_IN_SECONDS": "30"})
     assert out["stop_reason"] == "completed" and out["steps"] == 1
     assert (ws / "stats" / "core.py").read_text() == fixed
     chat = [e for e in log if "messages" in e]
@@ -84,7 +84,7 @@ def test_no_fill_that_passes_puts_the_files_back_and_asks_the_model(tmp_path: Pa
 def test_a_fill_that_breaks_another_test_is_not_kept(tmp_path: Path, hame) -> None:
     turns = [{"infill": "    return 0\n"},  # mean([]) passes, mean([1, 2, 3]) now fails: not better
              {"text": "I cannot fix it."}]
-    out, ws, log = run(hame, tmp_path, turns, env={"HAME_INFILL_SECONDS": "30"})
+    out, ws, log = run(hame, tmp_path, turns, env={"HAME_FILL_IN_SECONDS": "30"})
     assert (ws / "stats" / "core.py").read_text() == STATS
     assert out["stop_reason"] != "completed" and any("messages" in e for e in log)  # the model was asked
 
@@ -138,7 +138,7 @@ def test_a_one_file_exercise_is_not_filled(tmp_path: Path, hame) -> None:
                       + json.dumps({"text": "calc.py\n```python\ndef add(a, b):\n    return a + b\n```\n"}) + "\n")
     r = hame("-p", "Fix add in calc.py.", "--cwd", str(ws), "--model", f"scripted:{script}", "--profile",
              "tiny-local", "--check", "python -m pytest -q test_calc.py", "--output-format", "json",
-             env={"HAME_TACTICS": "+infill", "HAME_PLAIN_RETRIES": "0"})
+             env={"HAME_TACTICS": "+fill_in", "HAME_PLAIN_RETRIES": "0"})
     log = [json.loads(line) for line in Path(f"{script}.requests.jsonl").read_text().splitlines()]
     assert json.loads(r.stdout)["steps"] == 1 and not any("infill" in e for e in log)  # asked as before, no fill
 

@@ -26,7 +26,7 @@ from ..providers.base import InfillRequest
 from ..sandbox.command import SandboxError
 from .base import Stop, Tactic
 
-SECONDS = 200  # the search's time (the profile's `infill_seconds` option): the rest is the model's
+SECONDS = 200  # the search's time (the profile's `fill_in_seconds` option): the rest is the model's
 SAMPLES = 4  # fills per hole: the greedy one, then sampled ones
 TEMPERATURE = 0.8
 MAX_TESTS = 2  # failing tests the model reads with each gap
@@ -59,8 +59,8 @@ class Search:
     checks: int = 0
 
 
-class InfillTactic(Tactic):
-    name = "infill"
+class FillIn(Tactic):
+    name = "fill_in"
 
     def settle(self) -> Stop | None:
         s = self.state
@@ -76,7 +76,7 @@ class InfillTactic(Tactic):
         before = self._tally()
         if not todo or before is None:
             return None
-        search, deadline = Search(), time.monotonic() + s.options.get("infill_seconds", SECONDS)
+        search, deadline = Search(), time.monotonic() + s.options.get("fill_in_seconds", SECONDS)
         tests = test_context(files, ev, view.task)
         try:
             for hole in todo:
@@ -89,9 +89,9 @@ class InfillTactic(Tactic):
                 if found.ok:
                     return self._done(search)
         except ProviderError as exc:
-            s.notice(f"infill: stopped ({exc})")
+            s.notice(f"fill_in: stopped ({exc})")
         self._put_back(search)
-        s.notice(f"infill: no fill passes the check ({search.fills} fills of {len(todo)} holes, {search.checks} "
+        s.notice(f"fill_in: no fill passes the check ({search.fills} fills of {len(todo)} holes, {search.checks} "
                  "checks); the model is asked")
         return None
 
@@ -137,7 +137,7 @@ class InfillTactic(Tactic):
                         (first.start, first.end, len(body) - (first.end - first.start + 1)))
                     return after
         path.write_text(old, encoding="utf-8")
-        self.state.notice(f"infill: {where}: {len(tried)} new fills checked, none better "
+        self.state.notice(f"fill_in: {where}: {len(tried)} new fills checked, none better "
                           f"({time.monotonic() - began:.0f}s){': ' if tried else ''}{' | '.join(tried)[:300]}")
         return None
 
@@ -177,7 +177,7 @@ class InfillTactic(Tactic):
                 s.ctx.changed(rel)
         result = s.check()
         text = "; ".join(search.kept)
-        s.notice(f"infill: the check passes after {search.fills} fills ({search.checks} checks): {text}")
+        s.notice(f"fill_in: the check passes after {search.fills} fills ({search.checks} checks): {text}")
         if result is None or not result.passed:
             self._put_back(search)
             return Stop("", "check_failed", "the check failed again after the fill that passed it")
