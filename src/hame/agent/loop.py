@@ -1,7 +1,7 @@
 """The agent loop: build request → call model → validate and run tool calls → append results → repeat, until
 the model answers without a tool call or a budget stops it. It emits events and never prints. The tactics a
-profile lists (tactics/) are asked at a few fixed points: when a request comes, before a step, when a request is
-shaped, when a reply is judged, after a turn, and before a final answer is accepted."""
+profile lists (tactics/) are asked at a few fixed points: when a request comes (one may settle it), before a step,
+when a request is shaped, when a reply is judged, after a turn, and before a final answer is accepted."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..events import AssistantTurn, ErrorEvent, Event, Final, MessageAdded, Mode
 from ..messages import Message, ModelResponse, ToolCall, Usage
 from ..providers.base import ModelRequest as Request
 from ..providers.base import Provider, infiller
-from ..tactics.base import Reply, Shape, State, Stop, Turn
+from ..tactics.base import Reply, State, Stop, Turn
 from ..tools.base import Gate, Tool, ToolContext
 from .autocheck import FILE_TOOLS, Checker, CheckResult
 from .interrupt import unanswered_results
@@ -74,11 +74,10 @@ class Agent:
         self.runner = ToolRunner(self.tools, self.ctx, self.emit, self.gate, self.config.max_output_chars,
                                  self.before_mutation)
         self.request: Message | None = None  # the user's latest request, put back verbatim after a compaction
-        checker = Checker(self.config.check_command) if self.config.check_command else None
-        self.state = build(list(self.config.tactics), State(self.emit, self.ctx, self.protocol, checker,
-                                                            self.config.temperature,
-                                                            options=dict(self.config.tactic_options),
-                                                            infill=infiller(self.provider), usage=self.usage))
+        c = self.config
+        state = State(self.emit, self.ctx, self.protocol, Checker(c.check_command) if c.check_command else None,
+                      c.temperature, options=dict(c.tactic_options), infill=infiller(self.provider), usage=self.usage)
+        self.state = build(list(c.tactics), state)
 
     def add(self, message: Message) -> None:
         self.messages.append(message)
@@ -141,9 +140,7 @@ class Agent:
             return self._finish("", "error", str(exc))
 
     def _call_model(self) -> ModelResponse:
-        shape = Shape(self.config.temperature)
-        for tactic in self.state.tactics:
-            tactic.shape(shape)
+        shape = self.state.shape()
         stops = shape.stops
         request = Request(messages=list(self.messages), tools=self.protocol.tool_schemas(),
                           max_tokens=self.config.max_tokens, temperature=shape.temperature,

@@ -3,8 +3,8 @@
 From the localization evidence, most suspicious first: the library line each failing test's exception was raised
 at; the lines the failing call ran in the best candidate, the last first (nearest the wrong result), a branch's
 condition (a branch taken the wrong way) and another line in turn; then the statements of the two best ranked
-definitions, from the last. Each line becomes its whole statement (a compound
-statement's header only), to replace, and a gap before it, to insert a statement (a missing guard or branch)."""
+definitions, from the last. Each line becomes its whole statement (a compound statement's header only), to
+replace, and a gap before it, to insert a statement (a missing guard or branch)."""
 
 from __future__ import annotations
 

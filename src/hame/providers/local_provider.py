@@ -30,6 +30,8 @@ MAIN_SLOT, SIDE_SLOT = 0, 1
 
 
 class LocalModel:
+    can_infill = True  # llama.cpp's /infill; False after it failed (a model without fill-in-the-middle tokens)
+
     def __init__(self, server: LocalServer, name: str, notice: Callable[[str], None], context_window: int,
                  progress: Callable[[ModelProgress], None] | None = None) -> None:
         self.server = server
@@ -53,8 +55,6 @@ class LocalModel:
         if first:
             self._save()
         return response
-
-    can_infill = True  # llama.cpp's /infill; a model without fill-in-the-middle tokens answers 400 once
 
     def infill(self, request: InfillRequest) -> InfillReply:
         """Fill the gap between `prefix` and `suffix` with llama.cpp's `/infill`, which formats the model's own

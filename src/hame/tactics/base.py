@@ -125,12 +125,16 @@ class State:
             self.checker.calibrate(self._first)
         return self._first
 
-    def temperature(self) -> float | None:
-        """The next request's temperature, as the tactics shape it."""
+    def shape(self) -> Shape:
+        """What the next request asks for, as the tactics shape it."""
         shape = Shape(self.temperature_base)
         for tactic in self.tactics:
             tactic.shape(shape)
-        return shape.temperature
+        return shape
+
+    def temperature(self) -> float | None:
+        """The next request's temperature, as the tactics shape it."""
+        return self.shape().temperature
 
 
 class Tactic:

@@ -3,9 +3,9 @@ asked anything, mask the statements localization suspects most (context/holes.py
 the middle of its definition (its own fill-in-the-middle tokens, the failing tests as another file it reads), run
 the check on each distinct fill, and keep one that makes it pass and breaks no docstring example. A fill that makes
 fewer tests fail and none newly fail is kept while the search goes on at the other holes (two sites of one bug).
-Nothing that passes in the time given: every file is put back and the model is asked as before. A small model that
-re-types a shown function unchanged still completes one masked line well, and many fills cost what one whole reply
-does."""
+Nothing that passes in the time given: every file is put back and the model is asked as before. Why: a weak model
+that re-types a shown definition unchanged can still complete one masked statement, and a fill costs a small part
+of a whole reply."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ class Search:
     original: dict[str, str] = field(default_factory=dict)
     kept: list[str] = field(default_factory=list)
     edits: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # per file, as `moved` reads them
+    examples: dict[tuple[str, ...], Tally | None] = field(default_factory=dict)  # docstring examples before
     fills: int = 0
     checks: int = 0
 
@@ -142,20 +143,22 @@ class FillIn(Tactic):
         return None
 
     def _examples_hold(self, search: Search) -> bool:
-        """The changed modules' docstring examples fail no more than they did: the check alone passes fills that
-        break what it does not test (`singularize` giving 'cats' for 'cats' passed its test file)."""
+        """The changed modules' docstring examples fail no more than they did: a check can pass a fill that breaks
+        what its tests do not cover. Their failures before any fill are counted once per set of modules."""
         ws = self.state.ctx.workspace
-        paths = [rel for rel, text in search.original.items() if rel.endswith(".py") and ">>>" in text]
+        paths = tuple(rel for rel, text in search.original.items() if rel.endswith(".py") and ">>>" in text)
         if not paths:
             return True
         command = "python -m pytest -q -p no:cacheprovider --doctest-modules " + " ".join(map(shlex.quote, paths))
-        now = {rel: (ws / rel).read_text(encoding="utf-8") for rel in paths}
         after = self._tally(command)
-        for rel in paths:
-            (ws / rel).write_text(search.original[rel], encoding="utf-8")
-        before = self._tally(command)
-        for rel, text in now.items():
-            (ws / rel).write_text(text, encoding="utf-8")
+        if paths not in search.examples:
+            now = {rel: (ws / rel).read_text(encoding="utf-8") for rel in paths}
+            for rel in paths:
+                (ws / rel).write_text(search.original[rel], encoding="utf-8")
+            search.examples[paths] = self._tally(command)
+            for rel, text in now.items():
+                (ws / rel).write_text(text, encoding="utf-8")
+        before = search.examples[paths]
         return after is not None and before is not None and (after.ok or after.failures <= before.failures)
 
     def _tally(self, command: str | None = None) -> Tally | None:
@@ -239,7 +242,7 @@ def bodies(text: str, cut: bool, hole: Hole, suffix: str) -> list[list[str]]:
     and goes on writing: the suffix it re-typed is cut, and a replacement is read as the hole's number of lines and
     one more; an insertion as its first statement (the first line and those indented under it)."""
     lines = text.split("\n")[:-1] if cut or text.endswith("\n") else text.split("\n")
-    nxt = next((x.strip() for x in suffix.split("\n") if x.strip()), None)
+    nxt = first_code(suffix)
     if nxt is not None and nxt in (x.strip() for x in lines):
         lines = lines[: [x.strip() for x in lines].index(nxt)]
     while lines and not lines[-1].strip():
@@ -258,13 +261,18 @@ def bodies(text: str, cut: bool, hole: Hole, suffix: str) -> list[list[str]]:
 def enough(text: str, hole: Hole, suffix: str) -> bool:
     """The fill so far holds all that `bodies` reads of it: the rest would be cut anyway."""
     done = text.split("\n")[:-1]
-    nxt = next((x.strip() for x in suffix.split("\n") if x.strip()), None)
+    nxt = first_code(suffix)
     if nxt is not None and nxt in (x.strip() for x in done):
         return True
     if not hole.insert:
         return len(done) > size(hole) + MORE_LINES
     started = text.split("\n")[1:]  # the line being written shows its indent once it has a word
     return len(done) > INSERT_LINES or any(x.strip() and indent(x) <= indent(done[0]) for x in started)
+
+
+def first_code(suffix: str) -> str | None:
+    """The code after the hole, its first non-blank line stripped: a fill that reaches it re-types the suffix."""
+    return next((x.strip() for x in suffix.split("\n") if x.strip()), None)
 
 
 def indent(line: str) -> int:
