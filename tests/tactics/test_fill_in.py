@@ -156,3 +156,53 @@ def test_a_fill_that_passes_the_check_but_breaks_a_docstring_example_is_not_kept
              "json", env={"HAME_PLAIN_RETRIES": "0"})
     assert json.loads(r.stdout)["stop_reason"] == "completed", r.stderr
     assert (ws / "calc" / "core.py").read_text() == code.replace("x + k", "x * k")  # `return k` passed the test only
+
+
+BAG = ("class Bag:\n"
+       "    def __init__(self, items, limit):\n"
+       "        if len(items) > limit:\n"  # off by one: a bag holds fewer than `limit` items
+       "            raise ValueError('too many items')\n"
+       "        self.items = set(items)\n\n"
+       "    def covers(self, other):\n"
+       "        return self.items.issupserset(other.items)\n\n"
+       "    def within(self, other):\n"
+       "        return other.items.issupserset(self.items)\n")
+BAG_TESTS = ("import pytest\n\nfrom bags.bag import Bag\n\n\n"
+             "def test_limit():\n    with pytest.raises(ValueError):\n        Bag([1, 2], 2)\n\n\n"
+             "def test_covers():\n    assert Bag([1, 2], 3).covers(Bag([1], 3))\n\n\n"
+             "def test_within():\n    assert Bag([1], 3).within(Bag([1, 2], 3))\n")
+
+
+def test_one_token_edits_repair_without_the_model(tmp_path: Path, hame) -> None:
+    """A boundary off by one, then a name misspelt at two sites: each fixed by an edit of one token (the misspelt
+    name everywhere in the file), the check deciding; the model is never asked and the rest of the file is kept."""
+    for n, (bug, fixed) in enumerate([("> limit", ">= limit"), ("issupserset", "issuperset")]):
+        code = BAG.replace("issupserset", "issuperset") if n == 0 else BAG.replace("> limit", ">= limit")
+        ws = make_workspace(tmp_path / f"ws{n}", {"bags/__init__.py": "", "bags/bag.py": code,
+                                                  "tests/__init__.py": "", "tests/test_bag.py": BAG_TESTS})
+        script = tmp_path / f"model{n}.jsonl"
+        script.write_text(json.dumps({"text": "I cannot fix it."}) + "\n")
+        r = hame("-p", "Bag: the limit is off by one; covers()/within() crash.", "--cwd", str(ws), "--model",
+                 f"scripted:{script}", "--profile", "tiny-local", "--check", "python -m pytest -q tests/test_bag.py",
+                 "--output-format", "json", env={"HAME_PLAIN_RETRIES": "0"})
+        out = json.loads(r.stdout)
+        assert out["stop_reason"] == "completed" and out["steps"] == 0 and out["check"]["passed"], r.stderr
+        assert (ws / "bags" / "bag.py").read_text() == code.replace(bug, fixed)
+        assert fixed.split()[0] in out["result"]  # what was changed is said
+        requests = Path(f"{script}.requests.jsonl")
+        assert not requests.exists() or not requests.read_text().strip()  # no fill, no chat request
+
+
+def test_holes_follow_the_calls_on_the_way_to_the_raise() -> None:
+    code = ("def outer(x):\n"  # 1
+            "    y = x - 1\n"  # 2
+            "    z = y * 2\n"  # 3
+            "    return inner(z)\n\n\n"  # 4
+            "def inner(z):\n"  # 7
+            "    return 10 // z\n")  # 8
+    source = index_source("pkg/m.py", code)
+    assert source is not None
+    site = Site("test_outer", Frame("tests/test_m.py", 3), Frame("pkg/m.py", 8), "E  ZeroDivisionError",
+                calls=(Frame("pkg/m.py", 4),))
+    got = [(h.start, h.end) for h in holes({"pkg/m.py": source}, Evidence(sites=[site]), [])]
+    assert got == [(8, 8), (8, 7), (4, 4), (4, 3), (3, 3), (3, 2), (2, 2), (2, 1)]  # the raise, then the caller up

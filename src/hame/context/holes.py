@@ -2,7 +2,8 @@
 
 From the localization evidence, most suspicious first: the library line each failing test's exception was raised
 at; the lines the failing call ran in the best candidate, the last first (nearest the wrong result), a branch's
-condition (a branch taken the wrong way) and another line in turn; then the statements of the two best ranked
+condition (a branch taken the wrong way) and another line in turn; the calls on the way to where it was raised,
+each with the statements before it; then the statements of the two best ranked
 definitions, from the last. Each line becomes its whole statement (a compound statement's header only), to
 replace, and a gap before it, to insert a statement (a missing guard or branch)."""
 
@@ -16,8 +17,9 @@ from .defindex import DefSpan, SourceFile, innermost
 from .localize import Candidate, Evidence
 from .testfiles import TEST_NAME
 
-MAX_HOLES = 16
+MAX_HOLES = 32  # the model fills them in this order while its time lasts; edits are cheap to try on all
 MAX_UNTRACED = 6  # statements of an untraced candidate tried, from its last
+MAX_BEFORE_CALL = 5  # statements before a call on the failure's way, tried with it (where its arguments came from)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candid
         tests = branch_tests(source)
         order = interleaved([n for n in ran if n in tests], [n for n in ran if n not in tests])
         lines += [(ev.ran[0], n) for n in order]
+    for site in ev.sites:
+        for frame in reversed(site.calls):
+            lines += [(frame.path, n) for n in calls_lines(files.get(frame.path), frame.line)]
     for cand in ranked[:2]:
         if not TEST_NAME.search(cand.span.path) and cand.span.path in files:
             lines += [(cand.span.path, n) for n in reversed(body_lines(files[cand.span.path], cand.span))][
@@ -58,6 +63,15 @@ def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candid
             if hole not in out:
                 out.append(hole)
     return out[:MAX_HOLES]
+
+
+def calls_lines(source: SourceFile | None, line: int) -> list[int]:
+    """A call on the way to the failure, and the statements before it in its definition, nearest first."""
+    span = innermost(source.spans, line) if source else None
+    if source is None or span is None:
+        return []
+    before = [n for n in body_lines(source, span) if n < line]
+    return [line, *reversed(before[-MAX_BEFORE_CALL:])]
 
 
 def body_lines(source: SourceFile, span: DefSpan) -> list[int]:

@@ -87,6 +87,7 @@ class Site:
     raised: sig.Frame | None
     error: str
     cls: str = ""  # the test's class, when it is a method
+    calls: tuple[sig.Frame, ...] = ()  # the library frames between the test and `raised`, outermost first
 
 
 def localize(root: Path, task: str, check: str | None = None, check_output: str | None = None,
@@ -169,14 +170,20 @@ def failure_sites(files: Mapping[str, SourceFile], output: str) -> list[Site]:
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
             test = name.removeprefix("ERROR ") if name.startswith("ERROR collecting") else name.split(".")[-1]
             cls = "" if name.startswith("ERROR") else sig.owner_class(name.split("[")[0])
-            sites.append(Site(test, tests[0], raised, errors[0], cls))
+            sites.append(Site(test, tests[0], raised, errors[0], cls, library_calls(frames, raised)))
     for name, _, cls, body in sig.unittest_sections(output):  # `python -m unittest`: the same, from its tracebacks
         frames = [f for f in (resolve_frame(files, fr) for fr in sig.traceback_frames(body)) if f]
         tests = [f for f in frames if TEST_NAME.search(f.path)]
         if tests and (error := sig.exception_line(body)):
             raised = next((f for f in reversed(frames) if not TEST_NAME.search(f.path)), None)
-            sites.append(Site(name, tests[0], raised, error, cls))
+            sites.append(Site(name, tests[0], raised, error, cls, library_calls(frames, raised)))
     return sites
+
+
+def library_calls(frames: Sequence[sig.Frame], raised: sig.Frame | None) -> tuple[sig.Frame, ...]:
+    """The library frames a failure passed through on its way to `raised` (the calls that led there)."""
+    lib = [f for f in frames if not TEST_NAME.search(f.path)]
+    return tuple(lib[:-1] if lib and lib[-1] == raised else lib)
 
 
 def innermost_library_frames(files: Mapping[str, SourceFile], output: str) -> set[sig.Frame]:

@@ -1,17 +1,21 @@
-"""Fill the suspicious line first: on a repository task the localized view framed (localize), before the model is
-asked anything, mask the statements localization suspects most (context/holes.py), let the model fill each gap in
-the middle of its definition (its own fill-in-the-middle tokens, the failing tests as another file it reads), run
-the check on each distinct fill, and keep one that makes it pass and breaks no docstring example. A fill that makes
+"""Repair the suspicious line first: on a repository task the localized view framed (localize), before the model is
+asked anything, take the statements localization suspects most (context/holes.py); try each one's one-token edits
+(context/mutants.py: a boundary, an operator, a negation, what the error names), then mask each and let the model
+fill the gap in the middle of its definition (its own fill-in-the-middle tokens, the failing tests as another file
+it reads); run the check on each distinct proposal, and keep one that makes it pass and breaks no docstring
+example. A fill that makes
 fewer tests fail and none newly fail is kept while the search goes on at the other holes (two sites of one bug).
 Nothing that passes in the time given: every file is put back and the model is asked as before. Why: a weak model
 that re-types a shown definition unchanged can still complete one masked statement, and a fill costs a small part
-of a whole reply."""
+of a whole reply; the commonest one-line bugs need no model at all, and an edit of one token is the least a fix
+can change."""
 
 from __future__ import annotations
 
 import re
 import shlex
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import takewhile
 
@@ -19,6 +23,7 @@ from ..context import localize_signals as sig
 from ..context.defindex import DefSpan, SourceFile, enclosing, innermost
 from ..context.holes import Hole, holes
 from ..context.localize import Evidence, rank
+from ..context.mutants import mutants
 from ..context.testfiles import TEST_NAME
 from ..errors import ProviderError
 from ..messages import Usage
@@ -56,8 +61,14 @@ class Search:
     kept: list[str] = field(default_factory=list)
     edits: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # per file, as `moved` reads them
     examples: dict[tuple[str, ...], Tally | None] = field(default_factory=dict)  # docstring examples before
+    deadline: float = 0.0
+    tried: int = 0  # one-token edits proposed
     fills: int = 0
     checks: int = 0
+
+
+Proposal = tuple[list[str], tuple[str, str] | None, str | None]  # the hole's new lines, a rename, what it is
+Propose = Callable[[Hole, Hole, list[str], Search], Iterator[Proposal]]  # (the hole, as it is now, the file, ...)
 
 
 class FillIn(Tactic):
@@ -66,7 +77,7 @@ class FillIn(Tactic):
     def settle(self) -> Stop | None:
         s = self.state
         view, fill = s.view, s.infill
-        if view is None or view.evidence is None or fill is None or s.checker is None:
+        if view is None or view.evidence is None or s.checker is None:
             return None
         first = s.first_check()
         if first is None or first.passed:
@@ -77,13 +88,15 @@ class FillIn(Tactic):
         before = self._tally()
         if not todo or before is None:
             return None
-        search, deadline = Search(), time.monotonic() + s.options.get("fill_in_seconds", SECONDS)
-        tests = test_context(files, ev, view.task)
+        search = Search(deadline=time.monotonic() + s.options.get("fill_in_seconds", SECONDS))
+        raised = {(site.raised.path, site.raised.line): site.error for site in ev.sites if site.raised is not None}
+        edits, fills = self._edits(raised), self._fills(test_context(files, ev, view.task))
+        passes = [(h, edits) for h in todo if not h.insert] + ([(h, fills) for h in todo] if fill else [])
         try:
-            for hole in todo:
-                if time.monotonic() > deadline:
+            for hole, propose in passes:
+                if time.monotonic() > search.deadline:
                     break
-                found = self._try(hole, tests, before, search, deadline)
+                found = self._try(hole, propose, before, search)
                 if found is None:
                     continue
                 before = found
@@ -92,13 +105,12 @@ class FillIn(Tactic):
         except ProviderError as exc:
             s.notice(f"fill_in: stopped ({exc})")
         self._put_back(search)
-        s.notice(f"fill_in: no fill passes the check ({search.fills} fills of {len(todo)} holes, {search.checks} "
-                 "checks); the model is asked")
+        s.notice(f"fill_in: nothing passes the check ({search.tried} edits and {search.fills} fills of {len(todo)} "
+                 f"holes, {search.checks} checks); the model is asked")
         return None
 
-    def _try(self, hole: Hole, tests: tuple[tuple[str, str], ...], before: Tally, search: Search,
-             deadline: float) -> Tally | None:
-        """The first fill of `hole` that does better than `before`, left in place; None (the file as it was)."""
+    def _try(self, hole: Hole, propose: Propose, before: Tally, search: Search) -> Tally | None:
+        """The first proposal for `hole` that does better than `before`, left in place; None (the file as it was)."""
         path = self.state.ctx.workspace / hole.path
         try:
             old = path.read_text(encoding="utf-8")
@@ -106,41 +118,61 @@ class FillIn(Tactic):
             return None
         search.original.setdefault(hole.path, old)
         lines = old.split("\n")
-        first, now = hole, moved(hole, search.edits.get(hole.path, []))
+        now = moved(hole, search.edits.get(hole.path, []))
         if now is None:
             return None
-        source = self.files[hole.path]
-        prefix, suffix = around(lines, now, [source.lines[s.start - 1] for s in enclosing(source.spans, hole.span)])
-        hole = now
-        seen, began, tried = {code_of(old)}, time.monotonic(), []
-        where = f"{hole.path} line {hole.start}" + (" (before it)" if hole.insert else "")
-        for n in range(SAMPLES):
-            if time.monotonic() > deadline:
-                break
-            reply = self.state.infill(InfillRequest(  # type: ignore[misc]
-                prefix, suffix, tests, 0.0 if n == 0 else TEMPERATURE, max_tokens(hole), seed=n,
-                enough=lambda text: enough(text, hole, suffix)))
-            search.fills += 1
-            if self.state.usage is not None:
-                self.state.usage.add(Usage(reply.prompt_tokens, reply.output_tokens, reply.cached_tokens))
-            for body in bodies(reply.text, reply.cut, hole, suffix):
-                new = "\n".join([*lines[: hole.start - 1], *body, *lines[hole.end :]])
-                if code_of(new) in seen or not compiles(new, hole.path):
-                    continue
-                seen.add(code_of(new))
-                tried.append(" / ".join(b.strip() for b in body) or "(nothing)")
-                path.write_text(new, encoding="utf-8")
-                search.checks += 1
-                after = self._tally()
-                if after is not None and after.better_than(before) and (not after.ok or self._examples_hold(search)):
-                    search.kept.append(f"{hole.path} line {hole.start}: {tried[-1]}")
-                    search.edits.setdefault(hole.path, []).append(
-                        (first.start, first.end, len(body) - (first.end - first.start + 1)))
-                    return after
+        seen, began, tried, fills = {code_of(old)}, time.monotonic(), [], search.fills
+        for body, rename, label in propose(hole, now, lines, search):
+            new = "\n".join([*lines[: now.start - 1], *body, *lines[now.end :]])
+            if rename:
+                new = re.sub(rf"\.{re.escape(rename[0])}\b", f".{rename[1]}", new)
+            if code_of(new) in seen or not compiles(new, hole.path):
+                continue
+            seen.add(code_of(new))
+            tried.append(label or " / ".join(b.strip() for b in body) or "(nothing)")
+            path.write_text(new, encoding="utf-8")
+            search.checks += 1
+            after = self._tally()
+            if after is not None and after.better_than(before) and (not after.ok or self._examples_hold(search)):
+                search.kept.append(f"{hole.path} line {now.start}: {tried[-1]}")
+                search.edits.setdefault(hole.path, []).append((hole.start, hole.end, len(body) - size(hole)))
+                return after
         path.write_text(old, encoding="utf-8")
-        self.state.notice(f"fill_in: {where}: {len(tried)} new fills checked, none better "
-                          f"({time.monotonic() - began:.0f}s){': ' if tried else ''}{' | '.join(tried)[:300]}")
+        if search.fills > fills:  # the model's fills are told one hole at a time; edits in the final count
+            where = f"{hole.path} line {now.start}" + (" (before it)" if now.insert else "")
+            self.state.notice(f"fill_in: {where}: {len(tried)} new fills checked, none better "
+                              f"({time.monotonic() - began:.0f}s){': ' if tried else ''}{' | '.join(tried)[:300]}")
         return None
+
+    def _edits(self, raised: dict[tuple[str, int], str]) -> Propose:
+        """Proposes the statement's one-token edits (context/mutants.py), no model asked."""
+        def propose(first: Hole, hole: Hole, lines: list[str], search: Search) -> Iterator[Proposal]:
+            error = next((e for (p, n), e in raised.items() if p == first.path and first.start <= n <= first.end), "")
+            for m in mutants(lines[hole.start - 1 : hole.end], error, "\n".join(lines)):
+                if time.monotonic() > search.deadline:
+                    return
+                search.tried += 1
+                yield list(m.lines), m.rename, m.what
+        return propose
+
+    def _fills(self, tests: tuple[tuple[str, str], ...]) -> Propose:
+        """Proposes the model's fills of the gap: the greedy one, then samples."""
+        def propose(first: Hole, hole: Hole, lines: list[str], search: Search) -> Iterator[Proposal]:
+            source = self.files[hole.path]
+            prefix, suffix = around(lines, hole, [source.lines[s.start - 1] for s in enclosing(source.spans,
+                                                                                                 first.span)])
+            for n in range(SAMPLES):
+                if time.monotonic() > search.deadline:
+                    return
+                reply = self.state.infill(InfillRequest(  # type: ignore[misc]
+                    prefix, suffix, tests, 0.0 if n == 0 else TEMPERATURE, max_tokens(hole), seed=n,
+                    enough=lambda text: enough(text, hole, suffix)))
+                search.fills += 1
+                if self.state.usage is not None:
+                    self.state.usage.add(Usage(reply.prompt_tokens, reply.output_tokens, reply.cached_tokens))
+                for body in bodies(reply.text, reply.cut, hole, suffix):
+                    yield body, None, None
+        return propose
 
     def _examples_hold(self, search: Search) -> bool:
         """The changed modules' docstring examples fail no more than they did: a check can pass a fill that breaks
@@ -184,7 +216,7 @@ class FillIn(Tactic):
         if result is None or not result.passed:
             self._put_back(search)
             return Stop("", "check_failed", "the check failed again after the fill that passed it")
-        return Stop(f"Filled in by the model at the most suspicious lines: {text}", "completed")
+        return Stop(f"Repaired at the most suspicious lines: {text}", "completed")
 
     def _put_back(self, search: Search) -> None:
         for rel, text in search.original.items():
