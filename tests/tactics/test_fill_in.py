@@ -81,6 +81,14 @@ def test_no_fill_that_passes_puts_the_files_back_and_asks_the_model(tmp_path: Pa
     assert "return total / len(xs)\n" in first and "+ 0" not in first  # the model saw the code as it was
 
 
+def test_a_proposal_that_hangs_the_check_is_cut_short_and_the_search_goes_on(tmp_path: Path, hame) -> None:
+    fills = ["    while True:\n        pass\n",  # the check never ends: cut long before the check's own minute
+             "    return total / max(len(xs), 1)\n", "    return max(xs) - min(xs) if xs else 0\n"]
+    out, ws, log = run(hame, tmp_path, [{"infill": f} for f in fills], env={"HAME_FILL_IN_SECONDS": "40"})
+    assert out["stop_reason"] == "completed" and out["steps"] == 0 and out["check"]["passed"]
+    assert "while True" not in (ws / "stats" / "core.py").read_text()
+
+
 def test_a_fill_that_breaks_another_test_is_not_kept(tmp_path: Path, hame) -> None:
     turns = [{"infill": "    return 0\n"},  # mean([]) passes, mean([1, 2, 3]) now fails: not better
              {"text": "I cannot fix it."}]

@@ -32,6 +32,8 @@ from ..sandbox.command import SandboxError
 from .base import Stop, Tactic
 
 SECONDS = 200  # the search's time (the profile's `fill_in_seconds` option): the rest is the model's
+EDIT_SHARE = 0.5  # of the search's time, at most, for the one-token edits (a check each, on a slow suite many)
+SLOWER, MIN_CHECK_SECONDS = 4, 10  # a proposal's check may run 4 times as long as the first, 10 s at least
 SAMPLES = 4  # fills per hole: the greedy one, then sampled ones
 TEMPERATURE = 0.8
 MAX_TESTS = 2  # failing tests the model reads with each gap
@@ -62,6 +64,8 @@ class Search:
     edits: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # per file, as `moved` reads them
     examples: dict[tuple[str, ...], Tally | None] = field(default_factory=dict)  # docstring examples before
     deadline: float = 0.0
+    edits_until: float = 0.0  # the edits' share of the time ends: the model's fills get the rest
+    timeout: float = 0.0  # a proposal's check that runs far longer than the first hangs (an edit made a loop endless)
     tried: int = 0  # one-token edits proposed
     fills: int = 0
     checks: int = 0
@@ -85,10 +89,13 @@ class FillIn(Tactic):
         self.files = files = view.files_index
         ev = view.evidence
         todo = holes(files, ev, rank(files, ev))
+        began = time.monotonic()
         before = self._tally()
         if not todo or before is None:
             return None
-        search = Search(deadline=time.monotonic() + s.options.get("fill_in_seconds", SECONDS))
+        seconds = s.options.get("fill_in_seconds", SECONDS)
+        search = Search(deadline=time.monotonic() + seconds, edits_until=time.monotonic() + EDIT_SHARE * seconds,
+                        timeout=max(MIN_CHECK_SECONDS, SLOWER * (time.monotonic() - began)))
         raised = {(site.raised.path, site.raised.line): site.error for site in ev.sites if site.raised is not None}
         edits, fills = self._edits(raised), self._fills(test_context(files, ev, view.task))
         passes = [(h, edits) for h in todo if not h.insert] + ([(h, fills) for h in todo] if fill else [])
@@ -132,7 +139,7 @@ class FillIn(Tactic):
             tried.append(label or " / ".join(b.strip() for b in body) or "(nothing)")
             path.write_text(new, encoding="utf-8")
             search.checks += 1
-            after = self._tally()
+            after = self._tally(timeout=search.timeout)
             if after is not None and after.better_than(before) and (not after.ok or self._examples_hold(search)):
                 search.kept.append(f"{hole.path} line {now.start}: {tried[-1]}")
                 search.edits.setdefault(hole.path, []).append((hole.start, hole.end, len(body) - size(hole)))
@@ -149,7 +156,7 @@ class FillIn(Tactic):
         def propose(first: Hole, hole: Hole, lines: list[str], search: Search) -> Iterator[Proposal]:
             error = next((e for (p, n), e in raised.items() if p == first.path and first.start <= n <= first.end), "")
             for m in mutants(lines[hole.start - 1 : hole.end], error, "\n".join(lines)):
-                if time.monotonic() > search.deadline:
+                if time.monotonic() > min(search.deadline, search.edits_until):
                     return
                 search.tried += 1
                 yield list(m.lines), m.rename, m.what
@@ -193,11 +200,11 @@ class FillIn(Tactic):
         before = search.examples[paths]
         return after is not None and before is not None and (after.ok or after.failures <= before.failures)
 
-    def _tally(self, command: str | None = None) -> Tally | None:
+    def _tally(self, command: str | None = None, timeout: float | None = None) -> Tally | None:
         s = self.state
         assert s.checker is not None
         try:
-            res = s.ctx.shell(command or s.checker.command, s.checker.timeout)
+            res = s.ctx.shell(command or s.checker.command, min(timeout or s.checker.timeout, s.checker.timeout))
         except SandboxError:
             return None
         counts = {kind.rstrip("s"): int(n) for n, kind in COUNT.findall(res.output)}
