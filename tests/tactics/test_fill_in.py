@@ -114,7 +114,7 @@ def test_holes_put_a_traced_branch_condition_first_and_cover_whole_statements() 
     assert [(h.start, h.end) for h in got] == [(2, 2), (2, 1), (6, 6), (6, 5), (4, 5), (4, 3)]
     assert all(h.span == span for h in got)
     raised = Evidence(sites=[Site("test_clip", Frame("tests/test_m.py", 3), Frame("pkg/m.py", 5), "E  TypeError")])
-    assert [(h.start, h.end) for h in holes({"pkg/m.py": source}, raised, [])][:2] == [(4, 5), (4, 3)]
+    assert [(h.start, h.end) for h in holes({"pkg/m.py": source}, raised, [])][:3] == [(4, 5), (4, 3), (6, 5)]
 
 
 def test_what_of_a_fill_is_used() -> None:

@@ -5,7 +5,8 @@ at; the lines the failing call ran in the best candidate, the last first (neares
 condition (a branch taken the wrong way) and another line in turn; the calls on the way to where it was raised,
 each with the statements before it; then the statements of the two best ranked
 definitions, from the last. Each line becomes its whole statement (a compound statement's header only), to
-replace, and a gap before it, to insert a statement (a missing guard or branch)."""
+replace, and a gap before it, to insert a statement (a missing guard or branch); where an exception was raised, the
+gap after the statement too."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Hole:
 def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candidate]) -> list[Hole]:
     """The holes to try, most suspicious first, at most MAX_HOLES."""
     lines: list[tuple[str, int]] = [(s.raised.path, s.raised.line) for s in ev.sites if s.raised is not None]
+    raised = set(lines)
     if ev.ran is not None and (source := files.get(ev.ran[0])) is not None:
         ran = list(reversed(dict.fromkeys(ev.ran[1].lines)))
         tests = branch_tests(source)
@@ -59,7 +61,11 @@ def holes(files: Mapping[str, SourceFile], ev: Evidence, ranked: Sequence[Candid
         if source is None or span is None or line <= span.start:
             continue
         start, end = statement(source, span, line)
-        for hole in (Hole(path, start, end, span), Hole(path, start, start - 1, span)):
+        gaps = [Hole(path, start, end, span), Hole(path, start, start - 1, span)]
+        after = next((n for n in body_lines(source, span) if n > end), None) if (path, line) in raised else None
+        if after is not None:  # a check of what the raising line got (an empty read, a None) goes after it
+            gaps.append(Hole(path, after, after - 1, span))
+        for hole in gaps:
             if hole not in out:
                 out.append(hole)
     return out[:MAX_HOLES]
