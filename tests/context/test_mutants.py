@@ -50,3 +50,15 @@ def test_the_error_raised_at_the_line_comes_first() -> None:
 def test_no_edit_of_what_does_not_lex_and_at_most_the_cap() -> None:
     assert mutants(["    x = 'unterminated"]) == []
     assert len(mutants(["    x = a + b - c * d / e < f <= g > h >= i == j != k and l or m"])) == MAX_MUTANTS
+
+
+def test_defaults_for_nothing_none_and_a_missing_key() -> None:
+    empty = "ValueError: max() arg is an empty sequence"
+    assert edits("    width = max([len(r) for r in rows])", empty)[0] == (
+        "    width = max([len(r) for r in rows], default=0)")
+    none = "TypeError: 'NoneType' object is not iterable"
+    assert edits("    for k in opts.get('x'):", none)[0] == "    for k in opts.get('x') or ():"
+    key = "KeyError: 'a'"
+    assert edits("    v = self.cache[key].value", key)[0] == "    v = self.cache.get(key).value"
+    assert all(".get(" not in e for e in edits("    d[key] = 1", key))  # a key written, not read
+    assert edits("    w = [d for d in rows if d in seen]") == ["    w = [d for d in rows if d not in seen]"]

@@ -2,7 +2,8 @@
 commonest shapes of one-line bugs ("simple stupid bugs": a comparison's boundary, a swapped operator, a negated or
 widened condition, a literal off by one, a wrong `and`/`or`, `is`/`is not`, `in`/`not in`, `True`/`False`) and
 what the error raised at the line names (a misspelt attribute, renamed everywhere in the file; a value of the wrong
-type converted where the error shows it used). The check decides; the edits only propose."""
+type converted where the error shows it used; a default for max() of nothing, for a None looped over, for a missing
+key: the fix templates of Python's commonest type and value errors). The check decides; the edits only propose."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ NO_ATTRIBUTE = re.compile(r"AttributeError: '(\w+)' object has no attribute '(\w
 OPERANDS = re.compile(r"TypeError: unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'")
 CONCATENATE = re.compile(r'TypeError: can only concatenate (\w+) \(not "(\w+)"\) to \w+')
 NOT_DEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+EMPTY = re.compile(r"ValueError: (max|min)\(\) (?:arg|iterable argument) is an empty sequence")
+NOT_ITERABLE = re.compile(r"TypeError: 'NoneType' object is not iterable")
+KEY_ERROR = re.compile(r"KeyError: ")
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,15 @@ def shapes(text: str, toks: list[Tok]) -> Iterable[Mutant]:
     for i, t in enumerate(toks):
         nxt = toks[i + 1].text if i + 1 < len(toks) else ""
         prev = toks[i - 1].text if i else ""
+        if t.text == "in" and loop_in(toks, i):
+            continue
         if t.text in SWAPS and (t.kind == tokenize.OP or t.text in ("and", "or", "True", "False")):
             for new in SWAPS[t.text]:
                 yield edit(text, t.start, t.end, new, f"`{t.text}` -> `{new}`")
         elif t.text == "is":
             yield (edit(text, t.start, toks[i + 1].end, "is", "`is not` -> `is`") if nxt == "not"
                    else edit(text, t.start, t.end, "is not", "`is` -> `is not`"))
-        elif t.text == "in" and not (toks[0].text == "for" and "in" not in (x.text for x in toks[:i])):
+        elif t.text == "in":
             yield (edit(text, toks[i - 1].start, t.end, "in", "`not in` -> `in`") if prev == "not"
                    else edit(text, t.start, t.end, "not in", "`in` -> `not in`"))
         elif t.text == "not" and nxt != "in" and prev != "is":
@@ -109,6 +115,16 @@ def shapes(text: str, toks: list[Tok]) -> Iterable[Mutant]:
             for new in (n + 1, n - 1):
                 if new >= 0:
                     yield edit(text, t.start, t.end, str(new), f"`{n}` -> `{new}`")
+
+
+def loop_in(toks: list[Tok], i: int) -> bool:
+    """Token `i` (an `in`) is the first after a `for`: the loop's, not a membership test."""
+    for t in reversed(toks[:i]):
+        if t.text == "in":
+            return False
+        if t.text == "for":
+            return True
+    return False
 
 
 def from_error(text: str, toks: list[Tok], error: str, file_text: str) -> Iterable[Mutant]:
@@ -128,6 +144,18 @@ def from_error(text: str, toks: list[Tok], error: str, file_text: str) -> Iterab
         yield from converted(text, toks, op, left, right)
     if m := CONCATENATE.search(error):
         yield from converted(text, toks, "+", m.group(1), "")  # the right operand is not a `want` yet
+    if m := EMPTY.search(error):  # max()/min() of nothing: a default for no values
+        for i, t in enumerate(toks[:-1]):
+            if t.text == m.group(1) and toks[i + 1].text == "(" and (end := closing(toks, i + 1)) is not None:
+                yield edit(text, toks[end].start, toks[end].start, ", default=0", f"`{t.text}()` with default=0")
+    if NOT_ITERABLE.search(error) and toks[0].text == "for" and toks[-1].text == ":":  # a None to loop over
+        yield edit(text, toks[-1].start, toks[-1].start, " or ()", "`or ()` for a None to loop over")
+    if KEY_ERROR.search(error):  # a missing key read: `.get` gives None
+        for i, t in enumerate(toks[1:-1], 1):
+            if t.text == "[" and (atom(toks[i - 1]) or toks[i - 1].text in (")", "]")) and (
+                    end := closing(toks, i)) is not None and (end + 1 == len(toks) or toks[end + 1].text != "="):
+                key = text[t.end : toks[end].start]
+                yield edit(text, t.start, toks[end].end, f".get({key})", "`[key]` -> `.get(key)`")
     if (m := NOT_DEFINED.search(error)) and file_text:
         name = m.group(1)
         names = {w for w in re.findall(r"\b[A-Za-z_]\w*\b", file_text) if w != name}
