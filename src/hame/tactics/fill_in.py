@@ -31,8 +31,8 @@ from ..providers.base import InfillRequest
 from ..sandbox.command import SandboxError
 from .base import Stop, Tactic
 
-SECONDS = 200  # the search's time (the profile's `fill_in_seconds` option): the rest is the model's
-EDIT_SHARE = 0.5  # of the search's time, at most, for the one-token edits (a check each, on a slow suite many)
+SECONDS = 200  # the model's fills' time (the profile's `fill_in_seconds` option); the rest is the chat model's
+EDIT_SHARE = 0.5  # the one-token edits' time, at most, before the fills' (a check each: on a slow suite, many)
 SLOWER, MIN_CHECK_SECONDS = 4, 10  # a proposal's check may run 4 times as long as the first, 10 s at least
 SAMPLES = 4  # fills per hole: the greedy one, then sampled ones
 TEMPERATURE = 0.8
@@ -64,7 +64,6 @@ class Search:
     edits: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # per file, as `moved` reads them
     examples: dict[tuple[str, ...], Tally | None] = field(default_factory=dict)  # docstring examples before
     deadline: float = 0.0
-    edits_until: float = 0.0  # the edits' share of the time ends: the model's fills get the rest
     timeout: float = 0.0  # a proposal's check that runs far longer than the first hangs (an edit made a loop endless)
     tried: int = 0  # one-token edits proposed
     fills: int = 0
@@ -94,21 +93,22 @@ class FillIn(Tactic):
         if not todo or before is None:
             return None
         seconds = s.options.get("fill_in_seconds", SECONDS)
-        search = Search(deadline=time.monotonic() + seconds, edits_until=time.monotonic() + EDIT_SHARE * seconds,
+        search = Search(deadline=time.monotonic() + EDIT_SHARE * seconds,
                         timeout=max(MIN_CHECK_SECONDS, SLOWER * (time.monotonic() - began)))
         raised = {(site.raised.path, site.raised.line): site.error for site in ev.sites if site.raised is not None}
         edits, fills = self._edits(raised), self._fills(test_context(files, ev, view.task))
-        passes = [(h, edits) for h in todo if not h.insert] + ([(h, fills) for h in todo] if fill else [])
         try:
-            for hole, propose in passes:
-                if time.monotonic() > search.deadline:
-                    break
-                found = self._try(hole, propose, before, search)
-                if found is None:
-                    continue
-                before = found
-                if found.ok:
-                    return self._done(search)
+            for propose, gaps in ((edits, [h for h in todo if not h.insert]), (fills, todo if fill else [])):
+                for hole in gaps:
+                    if time.monotonic() > search.deadline:
+                        break
+                    found = self._try(hole, propose, before, search)
+                    if found is None:
+                        continue
+                    before = found
+                    if found.ok:
+                        return self._done(search)
+                search.deadline = time.monotonic() + seconds  # the model's fills get their whole time after the edits
         except ProviderError as exc:
             s.notice(f"fill_in: stopped ({exc})")
         self._put_back(search)
@@ -156,7 +156,7 @@ class FillIn(Tactic):
         def propose(first: Hole, hole: Hole, lines: list[str], search: Search) -> Iterator[Proposal]:
             error = next((e for (p, n), e in raised.items() if p == first.path and first.start <= n <= first.end), "")
             for m in mutants(lines[hole.start - 1 : hole.end], error, "\n".join(lines)):
-                if time.monotonic() > min(search.deadline, search.edits_until):
+                if time.monotonic() > search.deadline:
                     return
                 search.tried += 1
                 yield list(m.lines), m.rename, m.what
