@@ -1,4 +1,5 @@
-"""Where a one-statement repair is most likely: the lines to mask and have a code model fill in (tactics/fill_in.py).
+"""Where a one-statement repair is most likely: the statements to edit, or to mask and have a code model fill in
+(tactics/fill_in.py).
 
 From the localization evidence, most suspicious first: the library line each failing test's exception was raised
 at; the lines the failing call ran in the best candidate, the last first (nearest the wrong result), a branch's
