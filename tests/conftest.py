@@ -71,8 +71,10 @@ def run_small_model(hame, tmp_path: Path, ws: Path, replies: list, prompt: str, 
                     profile: str = "small-local", env: dict | None = None, timeout: float = 60):
     """The real CLI with a small-model profile, its model a FakeOpenAI server playing `replies`; returns
     (CompletedProcess, server). Plain retries are off unless `env` sets `HAME_PLAIN_RETRIES` ("" for the profile's
-    default): most tests here are about what a noted restart tells the model. `timeout`: the run's limit in s."""
-    env = {"HAME_PLAIN_RETRIES": "0", **(env or {})}
+    default): most tests here are about what a noted restart tells the model. `fill_in` is off unless `env` sets
+    `HAME_TACTICS`: its one-token edits would fix these fixtures' bugs before the model is asked (its own tests are
+    tests/tactics/test_fill_in.py). `timeout`: the run's limit in s."""
+    env = {"HAME_PLAIN_RETRIES": "0", "HAME_TACTICS": "-fill_in", **(env or {})}
     from .fakes.openai_server import FakeOpenAI
 
     (tmp_path / "xdg" / "hame").mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ def test_boundaries_operators_and_negations_are_proposed_in_place() -> None:
     assert edits("    elif not word.endswith('s'):")[0] == "    elif word.endswith('s'):"
     assert "    elif not (not word.endswith('s')):" not in edits("    elif not word.endswith('s'):")
     assert set(edits("    return xs[:n - 1]")) >= {"    return xs[:n + 1]", "    return xs[:n - 2]",
-                                                    "    return xs[:n - 0]"}
+                                                    "    return xs[:n]"}  # `- 1` dropped, not made `- 0`
     assert all("not in" not in e for e in edits("    for x in range(3):"))  # a loop's `in` is not a test
     assert edits("    flag = True") == ["    flag = False"]
 

@@ -77,6 +77,18 @@ def test_the_localized_definition_is_shown_and_the_reply_spliced(tmp_path: Path,
     assert len(srv.requests) == 1 and not (ws / "app.py").exists()
 
 
+def test_a_small_model_on_any_server_gets_the_one_token_edits_first(tmp_path: Path, hame) -> None:
+    """fill_in without fill-in-the-middle (an OpenAI-compatible server): the edits still run, and the off-by-one is
+    fixed by one of them before the model is asked anything."""
+    ws = make_workspace(tmp_path / "ws", REPO)
+    r, srv = run_small_model(hame, tmp_path, ws, [reply("I cannot fix it.")], TASK, "--check", CHECK,
+                             profile="tiny-local", env={"HAME_TACTICS": ""})
+    out = json.loads(r.stdout)
+    assert out["stop_reason"] == "completed" and out["check"]["passed"] and srv.requests == []
+    assert (ws / "textkit" / "core.py").read_text() == CORE.replace(BUGGY, FIXED)  # the rest byte for byte
+    assert "`- 1` dropped" in out["result"]
+
+
 def test_a_fragment_over_the_module_is_refused_with_the_definition_level_way(tmp_path: Path, hame) -> None:
     ws = make_workspace(tmp_path / "ws", REPO)
     fragment = reply("textkit/core.py\n```python\n    return text[:width - len(tail)] + tail\n```\n")

@@ -109,11 +109,14 @@ def shapes(text: str, toks: list[Tok]) -> Iterable[Mutant]:
     if toks[0].text in ("if", "elif", "while") and toks[-1].text == ":" and len(toks) > 2 and toks[1].text != "not":
         cond = text[toks[1].start : toks[-1].start].rstrip()
         yield edit(text, toks[1].start, toks[-1].start, f"not ({cond})", "condition negated")
-    for t in toks:
+    for i, t in enumerate(toks):
         if t.kind == tokenize.NUMBER and t.text.isdigit():
             n = int(t.text)
             for new in (n + 1, n - 1):
-                if new >= 0:
+                if new == 0 and i >= 2 and toks[i - 1].text in ("+", "-") and (
+                        atom(toks[i - 2]) or toks[i - 2].text in (")", "]")):  # `x - 1` -> `x`, not `x - 0`
+                    yield edit(text, toks[i - 2].end, t.end, "", f"`{toks[i - 1].text} {n}` dropped")
+                elif new >= 0:
                     yield edit(text, t.start, t.end, str(new), f"`{n}` -> `{new}`")
 
 
