@@ -28,6 +28,7 @@ NOT_DEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 EMPTY = re.compile(r"ValueError: (max|min)\(\) (?:arg|iterable argument) is an empty sequence")
 NOT_ITERABLE = re.compile(r"TypeError: 'NoneType' object is not iterable")
 KEY_ERROR = re.compile(r"KeyError: ")
+BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,15 @@ def tokens(text: str) -> list[Tok]:
     starts = [0]
     for line in text.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
+
+    def at(row: int, col: int) -> int:  # the first line was lexed without its indent
+        return starts[row - 1] + col + (indent if row == 1 else 0)
+
     out = []
     try:
         for t in tokenize.generate_tokens(io.StringIO(text[indent:]).readline):
             if t.type in (tokenize.OP, tokenize.NAME, tokenize.NUMBER, tokenize.STRING):
-                shift = indent if t.start[0] == 1 else 0
-                out.append(Tok(t.type, t.string, starts[t.start[0] - 1] + t.start[1] + shift,
-                               starts[t.end[0] - 1] + t.end[1] + (indent if t.end[0] == 1 else 0)))
+                out.append(Tok(t.type, t.string, at(*t.start), at(*t.end)))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return []
     return out
@@ -149,14 +152,14 @@ def from_error(text: str, toks: list[Tok], error: str, file_text: str) -> Iterab
         yield from converted(text, toks, "+", m.group(1), "")  # the right operand is not a `want` yet
     if m := EMPTY.search(error):  # max()/min() of nothing: a default for no values
         for i, t in enumerate(toks[:-1]):
-            if t.text == m.group(1) and toks[i + 1].text == "(" and (end := closing(toks, i + 1)) is not None:
+            if t.text == m.group(1) and toks[i + 1].text == "(" and (end := matching(toks, i + 1)) is not None:
                 yield edit(text, toks[end].start, toks[end].start, ", default=0", f"`{t.text}()` with default=0")
     if NOT_ITERABLE.search(error) and toks[0].text == "for" and toks[-1].text == ":":  # a None to loop over
         yield edit(text, toks[-1].start, toks[-1].start, " or ()", "`or ()` for a None to loop over")
     if KEY_ERROR.search(error):  # a missing key read: `.get` gives None
         for i, t in enumerate(toks[1:-1], 1):
             if t.text == "[" and (atom(toks[i - 1]) or toks[i - 1].text in (")", "]")) and (
-                    end := closing(toks, i)) is not None and (end + 1 == len(toks) or toks[end + 1].text != "="):
+                    end := matching(toks, i)) is not None and (end + 1 == len(toks) or toks[end + 1].text != "="):
                 key = text[t.end : toks[end].start]
                 yield edit(text, t.start, toks[end].end, f".get({key})", "`[key]` -> `.get(key)`")
     if (m := NOT_DEFINED.search(error)) and file_text:
@@ -201,7 +204,7 @@ def operand_before(toks: list[Tok], last: int) -> int | None:
     while i >= 0:
         t = toks[i]
         if t.text in (")", "]"):
-            i = opening(toks, i)
+            i = matching(toks, i)
             if i is None:
                 return None
             if i > 0 and (toks[i - 1].kind == tokenize.NAME or toks[i - 1].text in (")", "]")):
@@ -221,13 +224,13 @@ def operand_after(toks: list[Tok], first: int) -> int | None:
     """The index of the last token of the primary expression that starts at token `first`."""
     if first >= len(toks) or not (atom(toks[first]) or toks[first].text in ("(", "[")):
         return None
-    i = first if atom(toks[first]) else closing(toks, first)
+    i = first if atom(toks[first]) else matching(toks, first)
     while i is not None and i + 1 < len(toks):
         nxt = toks[i + 1].text
         if nxt == "." and i + 2 < len(toks) and toks[i + 2].kind == tokenize.NAME:
             i += 2
         elif nxt in ("(", "["):
-            i = closing(toks, i + 1)
+            i = matching(toks, i + 1)
         else:
             break
     return i
@@ -238,19 +241,12 @@ def atom(t: Tok) -> bool:
         not keyword.iskeyword(t.text) or t.text in ("True", "False", "None")))
 
 
-def opening(toks: list[Tok], close: int) -> int | None:
+def matching(toks: list[Tok], i: int) -> int | None:
+    """The index of the bracket that matches the one at `i`: forward from an opening one, back from a closing one."""
+    step = BRACKETS[toks[i].text]
     depth = 0
-    for i in range(close, -1, -1):
-        depth += {")": 1, "]": 1, "}": 1, "(": -1, "[": -1, "{": -1}.get(toks[i].text, 0)
+    for j in range(i, len(toks) if step > 0 else -1, step):
+        depth += BRACKETS.get(toks[j].text, 0)
         if depth == 0:
-            return i
-    return None
-
-
-def closing(toks: list[Tok], open_: int) -> int | None:
-    depth = 0
-    for i in range(open_, len(toks)):
-        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(toks[i].text, 0)
-        if depth == 0:
-            return i
+            return j
     return None
